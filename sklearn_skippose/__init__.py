@@ -1,0 +1,12 @@
+"""sklearn_skippose: unsupervised motion embeddings and DTW retrieval for 2D pose sequences.
+
+An implementation of "Skip-Pose Vectors" (Shirakawa and Kozakaya) as
+scikit-learn estimators. Data are NaN-padded ``(n_sequences, max_frames,
+n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
+"""
+
+from .preprocessing import PoseNormalizer
+
+__version__ = "0.1.0"
+
+__all__ = ["PoseNormalizer", "__version__"]

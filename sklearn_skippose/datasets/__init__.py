@@ -1,0 +1,21 @@
+"""Dataset loaders: JHMDB 2D joints and Human3.6M 3D joints.
+
+Nothing is downloaded: the loaders read a folder given as ``data_home``, the
+``SKIPPOSE_DATA`` environment variable, or a per-user data folder.
+"""
+
+from ._base import DataNotFoundError, get_data_home
+from ._h36m import H36M_JOINT_NAMES, h36m_to_jhmdb, load_h36m
+from ._jhmdb import JHMDB_FRAME_SIZE, JHMDB_JOINT_NAMES, load_jhmdb, world_to_pixel
+
+__all__ = [
+    "DataNotFoundError",
+    "H36M_JOINT_NAMES",
+    "JHMDB_FRAME_SIZE",
+    "JHMDB_JOINT_NAMES",
+    "get_data_home",
+    "h36m_to_jhmdb",
+    "load_h36m",
+    "load_jhmdb",
+    "world_to_pixel",
+]

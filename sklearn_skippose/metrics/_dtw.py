@@ -1,0 +1,500 @@
+"""Cosine-similarity DTW between sets of feature sequences.
+
+The paper (section 3.2) scores a query against a dictionary sequence by
+building the map of cosine similarities between all pairs of time steps,
+aligning the two with dynamic time warping and summing the similarities
+along the optimal path. Here:
+
+* the **path** is classical DTW on the local cost ``c = 1 - cos`` (cosine) or
+  ``c = ||u - v||^2`` (euclidean), exactly tslearn's recursion, so the path
+  and accumulated cost match :func:`tslearn.metrics.dtw_path_from_metric` /
+  :func:`tslearn.metrics.cdist_dtw` on L2-normalised frames;
+* the **score** aggregates the local similarity ``s`` (``cos`` for cosine,
+  ``-||u - v||^2`` for euclidean) along that path: ``"sum"`` (the paper's
+  equation 7), ``"mean"`` (sum divided by the path length; the plain sum
+  grows with the path length), or ``"cost"`` (minus the accumulated cost, the
+  classical DTW ranking).
+
+The cosine similarity of a zero vector with anything (another zero vector
+included) is defined as 0, as :func:`sklearn.metrics.pairwise.cosine_similarity`
+does, so it never produces NaN.
+"""
+
+import warnings
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.utils import Bunch
+
+from ..utils._sequences import to_sequence_dataset, sequence_lengths
+from ._dtw_kernels import dtw_block, dtw_candidates, dtw_full
+
+__all__ = ["dtw_alignment", "pairwise_dtw_scores", "dtw_band"]
+
+METRICS = ("cosine", "euclidean")
+AGGREGATES = ("sum", "mean", "cost")
+CONSTRAINTS = (None, "sakoe_chiba", "itakura")
+_BLOCK_BYTES = 64 * 2**20
+
+
+def check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
+                     itakura_max_slope):
+    """Validate the DTW parameters shared by the functions and the estimator."""
+    if metric not in METRICS:
+        raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
+    if aggregate not in AGGREGATES:
+        raise ValueError(f"aggregate must be one of {AGGREGATES}, got {aggregate!r}.")
+    if global_constraint not in CONSTRAINTS:
+        raise ValueError(
+            f"global_constraint must be one of {CONSTRAINTS}, got {global_constraint!r}."
+        )
+    if sakoe_chiba_radius is not None:
+        if isinstance(sakoe_chiba_radius, bool) or not isinstance(
+            sakoe_chiba_radius, (int, np.integer)
+        ):
+            raise TypeError(
+                f"sakoe_chiba_radius must be an integer, got {sakoe_chiba_radius!r}."
+            )
+        if sakoe_chiba_radius < 0:
+            raise ValueError(f"sakoe_chiba_radius must be >= 0, got {sakoe_chiba_radius}.")
+    if itakura_max_slope is not None:
+        if not isinstance(itakura_max_slope, (int, float, np.number)) or isinstance(
+            itakura_max_slope, bool
+        ):
+            raise TypeError(f"itakura_max_slope must be a number, got {itakura_max_slope!r}.")
+        if not itakura_max_slope >= 1:
+            raise ValueError(f"itakura_max_slope must be >= 1, got {itakura_max_slope}.")
+
+
+def dtw_band(n, m, global_constraint=None, sakoe_chiba_radius=None, itakura_max_slope=None):
+    """Per-row admissible columns ``[lo[i], hi[i])`` of a global constraint.
+
+    The region is tslearn's own (:func:`tslearn.metrics.compute_mask`), turned
+    into one interval per row. An infeasible constraint (no admissible path)
+    gives empty rows.
+
+    Parameters
+    ----------
+    n, m : int
+        Lengths of the two sequences.
+    global_constraint : {None, "sakoe_chiba", "itakura"}, default=None
+        Constraint type.
+    sakoe_chiba_radius : int, default=None
+        Band radius (tslearn's default 1 when None).
+    itakura_max_slope : float, default=None
+        Parallelogram slope (tslearn's default 2 when None).
+
+    Returns
+    -------
+    lo, hi : ndarray of shape (n,), int64
+        Admissible columns of every row.
+
+    Examples
+    --------
+    >>> lo, hi = dtw_band(4, 4, "sakoe_chiba", sakoe_chiba_radius=1)
+    >>> lo.tolist(), hi.tolist()
+    ([0, 0, 1, 2], [2, 3, 4, 4])
+    """
+    if global_constraint is None:
+        return np.zeros(n, dtype=np.int64), np.full(n, m, dtype=np.int64)
+    from tslearn.metrics import compute_mask
+
+    code = {"itakura": 1, "sakoe_chiba": 2}[global_constraint]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mask = np.asarray(
+                compute_mask(
+                    int(n),
+                    int(m),
+                    global_constraint=code,
+                    sakoe_chiba_radius=sakoe_chiba_radius,
+                    itakura_max_slope=itakura_max_slope,
+                )
+            )
+    except RuntimeWarning:  # tslearn raises it for an infeasible Itakura slope
+        return np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
+    if mask.dtype != bool:  # older tslearn: 0 inside, inf outside
+        mask = mask == 0
+    lo = np.where(mask.any(axis=1), mask.argmax(axis=1), 0).astype(np.int64)
+    hi = np.where(mask.any(axis=1), m - mask[:, ::-1].argmax(axis=1), 0).astype(np.int64)
+    width = mask.sum(axis=1)
+    if not np.array_equal(width, np.maximum(hi - lo, 0)):
+        raise ValueError("The global constraint region is not one interval per row.")
+    return lo, hi
+
+
+class _Bands:
+    """Band tables for every (query length, dictionary length) pair."""
+
+    def __init__(self, q_lengths, d_lengths, constraint, radius, slope):
+        if constraint is None:
+            self.band_id = np.zeros((1, 1), dtype=np.int64)
+            self.lo = np.zeros((1, 1), dtype=np.int64)
+            self.hi = np.zeros((1, 1), dtype=np.int64)
+            return
+        qs = np.unique(q_lengths)
+        ds = np.unique(d_lengths)
+        max_n = int(qs.max())
+        self.band_id = np.full((max_n + 1, int(ds.max()) + 1), -1, dtype=np.int64)
+        self.lo = np.zeros((len(qs) * len(ds), max_n), dtype=np.int64)
+        self.hi = np.zeros((len(qs) * len(ds), max_n), dtype=np.int64)
+        b = 0
+        for n in qs:
+            for m in ds:
+                lo, hi = dtw_band(int(n), int(m), constraint, radius, slope)
+                self.lo[b, :n] = lo
+                self.hi[b, :n] = hi
+                self.band_id[n, m] = b
+                b += 1
+
+
+class PackedSequences:
+    """Sequences as one contiguous float32 frame matrix plus offsets.
+
+    For the cosine metric the frames are L2-normalised once (zero frames stay
+    zero); ``sqnorm`` holds squared norms for the euclidean metric.
+    """
+
+    def __init__(self, X3, lengths, metric, dtype=np.float32):
+        lengths = np.asarray(lengths, dtype=np.int64)
+        mask = np.arange(X3.shape[1])[None, :] < lengths[:, None]
+        frames = np.ascontiguousarray(X3[mask], dtype=np.float64)
+        if metric == "cosine":
+            norms = np.linalg.norm(frames, axis=1)
+            frames = np.divide(frames, norms[:, None], out=np.zeros_like(frames),
+                               where=norms[:, None] > 0)
+        self.frames = np.ascontiguousarray(frames, dtype=dtype)
+        self.sqnorm = np.einsum("ij,ij->i", frames, frames).astype(dtype)
+        self.lengths = lengths
+        self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
+        self.metric = metric
+
+    def __len__(self):
+        return len(self.lengths)
+
+    def subset(self, idx):
+        """Frames, squared norms and offsets of the sequences ``idx``."""
+        lens = self.lengths[idx]
+        starts = self.offsets[idx]
+        total = int(lens.sum())
+        rel = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        rows = np.repeat(starts, lens) + rel
+        offs = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+        return self.frames[rows], self.sqnorm[rows], offs, lens
+
+
+def _scores_from(cost, length, metric, aggregate):
+    ks = 1.0 if metric == "cosine" else 0.0
+    with np.errstate(invalid="ignore", divide="ignore"):
+        if aggregate == "sum":
+            s = ks * length - cost
+        elif aggregate == "mean":
+            s = (ks * length - cost) / np.maximum(length, 1)
+        else:
+            s = -cost
+    return np.where(np.isfinite(cost), s, -np.inf)
+
+
+def _block_rows(n_cols, max_len):
+    rows = max(_BLOCK_BYTES // (4 * max(n_cols, 1)), 1)
+    return max(rows, max_len)
+
+
+def _cost_tile(Q, q_sl, D, d_sl, bands):
+    """Accumulated cost and path length for queries q_sl x dictionary d_sl."""
+    q0, q1 = Q.offsets[q_sl.start], Q.offsets[q_sl.stop - 1] + Q.lengths[q_sl.stop - 1]
+    k0, k1 = D.offsets[d_sl.start], D.offsets[d_sl.stop - 1] + D.lengths[d_sl.stop - 1]
+    S = Q.frames[q0:q1] @ D.frames[k0:k1].T
+    metric = 0 if Q.metric == "cosine" else 1
+    nq, nd = q_sl.stop - q_sl.start, d_sl.stop - d_sl.start
+    cost = np.empty((nq, nd))
+    length = np.empty((nq, nd), dtype=np.int64)
+    dtw_block(S, Q.sqnorm[q0:q1], D.sqnorm[k0:k1], metric,
+              Q.offsets[q_sl] - q0, Q.lengths[q_sl], D.offsets[d_sl] - k0,
+              D.lengths[d_sl], bands.band_id, bands.lo, bands.hi, cost, length)
+    return cost, length
+
+
+def _slices(lengths, budget_rows):
+    """Consecutive slices of sequences whose total frames fit budget_rows."""
+    out, start, acc = [], 0, 0
+    for i, L in enumerate(lengths):
+        if acc + L > budget_rows and i > start:
+            out.append(slice(start, i))
+            start, acc = i, 0
+        acc += int(L)
+    out.append(slice(start, len(lengths)))
+    return out
+
+
+def _query_block_costs(Q, q_sl, D, bands, d_slices):
+    parts = [_cost_tile(Q, q_sl, D, d_sl, bands) for d_sl in d_slices]
+    return (np.concatenate([p[0] for p in parts], axis=1),
+            np.concatenate([p[1] for p in parts], axis=1))
+
+
+def pairwise_costs(Q, D, bands, n_jobs=None):
+    """(accumulated cost, path length) of every query x dictionary pair."""
+    d_budget = max(_BLOCK_BYTES // (4 * 1024), int(D.lengths.max()))
+    d_slices = _slices(D.lengths, d_budget)
+    widest = max(int(D.lengths[s].sum()) for s in d_slices)
+    q_slices = _slices(Q.lengths, _block_rows(widest, int(Q.lengths.max())))
+    res = Parallel(n_jobs=n_jobs)(
+        delayed(_query_block_costs)(Q, q_sl, D, bands, d_slices) for q_sl in q_slices
+    )
+    return (np.concatenate([r[0] for r in res], axis=0),
+            np.concatenate([r[1] for r in res], axis=0))
+
+
+def _as_dataset(X, name):
+    X3 = to_sequence_dataset(X, dtype=np.float64)
+    lengths = sequence_lengths(X3)
+    if (lengths == 0).any():
+        raise ValueError(f"{name} has a sequence with no real frame (all NaN).")
+    inner = np.isnan(X3) & (np.arange(X3.shape[1])[None, :, None] < lengths[:, None, None])
+    if inner.any() or np.isinf(X3).any():
+        raise ValueError(
+            f"{name} has NaN or infinite values inside real frames; only trailing "
+            "all-NaN frames (padding) are allowed."
+        )
+    return X3, lengths
+
+
+def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
+                        global_constraint=None, sakoe_chiba_radius=None,
+                        itakura_max_slope=None, n_jobs=None):
+    """DTW similarity scores between every sequence of ``X`` and of ``Y``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_x, max_frames, n_features)
+        NaN-padded sequences (or a list of ``(T_i, n_features)`` arrays).
+    Y : array-like of shape (n_y, max_frames, n_features), default=None
+        Second set; ``X`` itself when None.
+    metric : {"cosine", "euclidean"}, default="cosine"
+        Local similarity between time steps.
+    aggregate : {"sum", "mean", "cost"}, default="sum"
+        How similarities along the optimal path become one score (module
+        docstring).
+    global_constraint : {None, "sakoe_chiba", "itakura"}, default=None
+        tslearn's global constraints.
+    sakoe_chiba_radius : int, default=None
+        Radius for ``"sakoe_chiba"`` (1 when None).
+    itakura_max_slope : float, default=None
+        Slope for ``"itakura"`` (2 when None).
+    n_jobs : int, default=None
+        joblib workers over blocks of ``X`` (the compiled kernel already uses
+        every core of the machine it runs on); with
+        ``joblib.parallel_backend("dask")`` the blocks go to a dask cluster.
+
+    Returns
+    -------
+    scores : ndarray of shape (n_x, n_y)
+        Higher is more similar; ``-inf`` where the constraint admits no path.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]])
+    >>> pairwise_dtw_scores(X).round(3)
+    array([[2., 2.],
+           [2., 2.]])
+    >>> pairwise_dtw_scores(X, aggregate="mean").round(3)
+    array([[1.   , 0.667],
+           [0.667, 1.   ]])
+    """
+    check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
+                     itakura_max_slope)
+    X3, lx = _as_dataset(X, "X")
+    if Y is None:
+        Y3, ly = X3, lx
+    else:
+        Y3, ly = _as_dataset(Y, "Y")
+        if Y3.shape[2] != X3.shape[2]:
+            raise ValueError(
+                f"X and Y must have the same number of features per frame; got "
+                f"{X3.shape[2]} and {Y3.shape[2]}."
+            )
+    Q = PackedSequences(X3, lx, metric)
+    D = PackedSequences(Y3, ly, metric)
+    bands = _Bands(lx, ly, global_constraint, sakoe_chiba_radius, itakura_max_slope)
+    cost, length = pairwise_costs(Q, D, bands, n_jobs=n_jobs)
+    return _scores_from(cost, length, metric, aggregate)
+
+
+def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=None,
+                  sakoe_chiba_radius=None, itakura_max_slope=None):
+    """Similarity map and optimal DTW path of one pair (the paper's Figure 4).
+
+    Parameters
+    ----------
+    x : array-like of shape (n_frames_x, n_features)
+        Query sequence (trailing all-NaN frames are dropped).
+    y : array-like of shape (n_frames_y, n_features)
+        Dictionary sequence.
+    metric, aggregate, global_constraint, sakoe_chiba_radius, itakura_max_slope
+        As in :func:`pairwise_dtw_scores`.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        ``similarity`` (n_x, n_y) float64 map of local similarities
+        (cosine similarities, or minus squared distances); ``path`` (n_steps,
+        2) int array of ``(i, j)`` from ``(0, 0)`` to ``(n_x - 1, n_y - 1)``
+        (empty when the constraint admits no path); ``score`` (float);
+        ``cost`` (accumulated local cost along the path).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = dtw_alignment(np.array([[1.0, 0.0], [0.0, 1.0]]), np.array([[1.0, 0.0]]))
+    >>> r.path.tolist(), float(r.score)
+    ([[0, 0], [1, 0]], 1.0)
+    """
+    check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
+                     itakura_max_slope)
+    xs, ys = [], []
+    for seq, name, out in ((x, "x", xs), (y, "y", ys)):
+        a = np.asarray(seq, dtype=np.float64) if not isinstance(seq, (str, bytes)) else None
+        if a is None or a.dtype == object:
+            raise TypeError(f"{name} must be a numeric array (n_frames, n_features).")
+        if a.ndim == 1:
+            a = a[:, None]
+        if a.ndim != 2:
+            raise ValueError(f"{name} must be 2D (n_frames, n_features), got shape {a.shape}.")
+        X3, lengths = _as_dataset(a[None], name)
+        out.append(X3[0, : lengths[0]])
+    a, b = xs[0], ys[0]
+    if a.shape[1] != b.shape[1]:
+        raise ValueError(
+            f"x and y must have the same number of features; got {a.shape[1]} and {b.shape[1]}."
+        )
+    if metric == "cosine":
+        na = np.linalg.norm(a, axis=1, keepdims=True)
+        nb = np.linalg.norm(b, axis=1, keepdims=True)
+        ua = np.divide(a, na, out=np.zeros_like(a), where=na > 0)
+        ub = np.divide(b, nb, out=np.zeros_like(b), where=nb > 0)
+        sim = ua @ ub.T
+        cost = 1.0 - sim
+    else:
+        cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
+        sim = -cost
+    lo, hi = dtw_band(len(a), len(b), global_constraint, sakoe_chiba_radius,
+                      itakura_max_slope)
+    acc, path = dtw_full(np.ascontiguousarray(cost), lo, hi)
+    total = acc[-1, -1]
+    score = _scores_from(np.array(total), np.array(len(path)), metric, aggregate)
+    return Bunch(similarity=sim, path=path, score=float(score), cost=float(total))
+
+
+# ----------------------------------------------------------------------------
+# Exact k-nearest neighbours with pruning for large dictionaries
+# ----------------------------------------------------------------------------
+
+
+class SegmentIndex:
+    """Per-sequence segment centroids and radii for cheap score bounds.
+
+    Every dictionary sequence is cut into segments of ``segment`` frames; a
+    segment is summarised by the centroid ``c`` of its frames and the radius
+    ``r`` (largest distance of a frame to ``c``). For any query frame ``q``
+    (unit or zero in the cosine case) and frame ``d`` of the segment,
+    ``q . d <= q . c + r`` and ``||q - d|| >= ||q - c|| - r``, which bound every
+    row of the cost map, hence the DTW cost, from a matrix product with the
+    centroids only (``segment`` times fewer columns than the full map).
+    """
+
+    def __init__(self, D, segment=8):
+        lens = D.lengths
+        n_seg = (lens + segment - 1) // segment
+        self.seg_start = np.concatenate([[0], np.cumsum(n_seg)[:-1]]).astype(np.int64)
+        # frame -> segment id
+        seq_of_frame = np.repeat(np.arange(len(lens)), lens)
+        pos = np.arange(len(D.frames)) - np.repeat(D.offsets, lens)
+        seg_of_frame = self.seg_start[seq_of_frame] + pos // segment
+        G = int(n_seg.sum())
+        counts = np.bincount(seg_of_frame, minlength=G).astype(np.float64)
+        cent = np.zeros((G, D.frames.shape[1]))
+        np.add.at(cent, seg_of_frame, D.frames.astype(np.float64))
+        cent /= counts[:, None]
+        dist = np.linalg.norm(D.frames - cent[seg_of_frame], axis=1)
+        radius = np.zeros(G)
+        np.maximum.at(radius, seg_of_frame, dist)
+        self.centroids = cent.astype(np.float32)
+        self.c_sqnorm = (cent ** 2).sum(1)
+        # small safety margin against float32 rounding in the bounds
+        self.radius = radius * (1 + 1e-5) + 1e-5
+
+
+def _lower_bound_costs(qf, qsq, index, metric):
+    """Lower bound of the DTW cost of one query against every sequence."""
+    P = (qf @ index.centroids.T).astype(np.float64)  # (n, G)
+    if metric == "cosine":
+        # best possible similarity per query row and segment
+        smax = np.minimum(P + index.radius[None, :], 1.0)
+        row_best = np.maximum.reduceat(smax, index.seg_start, axis=1)  # (n, n_seq)
+        rowmin_cost = np.maximum(1.0 - row_best, 0.0)
+    else:
+        d2 = np.maximum(qsq[:, None] + index.c_sqnorm[None, :] - 2 * P, 0.0)
+        lb = np.maximum(np.sqrt(d2) - index.radius[None, :], 0.0) ** 2
+        rowmin_cost = np.minimum.reduceat(lb, index.seg_start, axis=1)
+    return rowmin_cost.sum(axis=0) * (1 - 1e-6)
+
+
+def knn_pruned(Q, D, index, bands, k, metric, aggregate, batch=1024):
+    """Exact top-``k`` scores per query, best-first with bounds and abandoning.
+
+    Candidates are visited in decreasing order of a cheap upper bound on
+    their score (from :class:`SegmentIndex`); each batch gets its similarity
+    map from one matrix product and a DTW with early abandoning against the
+    k-th best score so far; the search stops when no remaining bound can beat
+    it. Returns ``(scores, indices, n_dp)``, ``n_dp`` being the number of
+    pairs whose DTW was run (a measure of how much the bounds pruned).
+    """
+    ks = 1.0 if metric == "cosine" else 0.0
+    agg = AGGREGATES.index(aggregate)
+    m_code = 0 if metric == "cosine" else 1
+    nq = len(Q)
+    out_s = np.full((nq, k), -np.inf)
+    out_i = np.full((nq, k), -1, dtype=np.int64)
+    n_dp = 0
+    for qi in range(nq):
+        n = int(Q.lengths[qi])
+        o = int(Q.offsets[qi])
+        qf = Q.frames[o : o + n]
+        qsq = Q.sqnorm[o : o + n]
+        lbd = _lower_bound_costs(qf, qsq.astype(np.float64), index, metric)
+        max_len = n + D.lengths - 1
+        if aggregate == "sum":
+            ub = ks * max_len - lbd
+        elif aggregate == "mean":
+            ub = ks - lbd / max_len
+        else:
+            ub = -lbd
+        ub = ub + 1e-4 * (1 + np.abs(ub))
+        order = np.argsort(-ub, kind="stable")
+        best_s = np.empty(0)
+        best_i = np.empty(0, dtype=np.int64)
+        for start in range(0, len(order), batch):
+            thr = best_s[-1] if len(best_s) >= k else -np.inf
+            cand = order[start : start + batch]
+            if ub[cand[0]] < thr:
+                break
+            cand = cand[ub[cand] >= thr]
+            frames, sqn, offs, lens = D.subset(cand)
+            S = qf @ frames.T
+            cost = np.empty(len(cand))
+            length = np.empty(len(cand), dtype=np.int64)
+            thr_k = thr - 1e-4 * (1 + abs(thr)) if np.isfinite(thr) else -np.inf
+            dtw_candidates(S, qsq, sqn, m_code, n, offs, lens, bands.band_id,
+                           bands.lo, bands.hi, agg, ks, thr_k, cost, length)
+            n_dp += len(cand)
+            sc = _scores_from(cost, length, metric, aggregate)
+            all_s = np.concatenate([best_s, sc])
+            all_i = np.concatenate([best_i, cand])
+            top = np.lexsort((all_i, -all_s))[:k]
+            best_s, best_i = all_s[top], all_i[top]
+        out_s[qi, : len(best_s)] = best_s
+        out_i[qi, : len(best_i)] = best_i
+    return out_s, out_i, n_dp

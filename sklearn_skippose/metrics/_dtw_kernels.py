@@ -1,0 +1,257 @@
+"""Compiled DTW kernels (numba), kept apart from the estimator code.
+
+All kernels take a precomputed block ``S`` of inner products between query
+frames (rows) and dictionary frames (columns), as float32 matrix products
+give it, and turn every entry into a local cost on the fly:
+
+* ``metric == 0`` (cosine, unit-normalised frames): ``c = 1 - s``;
+* ``metric == 1`` (euclidean): ``c = max(0, |q|^2 + |d|^2 - 2 s)``.
+
+Sequences are located in the block by offsets and lengths passed explicitly
+(no NaN padding is rediscovered). The dynamic programme minimises the
+accumulated cost over monotone paths with steps (1, 0), (0, 1), (1, 1) from
+``(0, 0)`` to ``(n - 1, m - 1)`` (classical DTW, tslearn's recursion) and
+also tracks the number of cells on the optimal path, from which the
+similarity scores are formed (see ``_dtw.py``). Rows may be restricted to a
+band ``[lo_i, hi_i)`` (Sakoe-Chiba, Itakura); accumulation is in float64.
+
+Upper bounds used for pruning are written in terms of the three aggregates
+(``0`` = sum of similarities, ``1`` = mean similarity along the path,
+``2`` = negative accumulated cost) with ``ks = 1`` for cosine
+(``s = 1 - c``) and ``ks = 0`` for euclidean (``s = -c``).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+INF = np.inf
+
+
+@njit(cache=True, inline="always")
+def _cost(S, r, k, qn, dn, metric):
+    s = S[r, k]
+    if metric == 0:
+        return 1.0 - s
+    c = qn[r] + dn[k] - 2.0 * s
+    return c if c > 0.0 else 0.0
+
+
+@njit(cache=True, inline="always")
+def _score_bound(aggregate, ks, acc_lb, max_len):
+    """Upper bound of the final score given a lower bound on the cost."""
+    if aggregate == 0:
+        return ks * max_len - acc_lb
+    if aggregate == 1:
+        return ks - acc_lb / max_len
+    return -acc_lb
+
+
+@njit(cache=True)
+def _dtw_one(S, qn, dn, metric, r0, n, k0, m, lo, hi, prev, cur, prevL, curL,
+             rowmin, aggregate, ks, threshold):
+    """DTW of one pair; returns (accumulated cost, path length).
+
+    ``lo``/``hi`` give the band of every row (length ``n``). ``threshold`` is
+    the score to beat: when the pair provably cannot exceed it the DP stops
+    and ``(inf, 0)`` is returned (early abandoning). ``-inf`` disables it.
+    """
+    prune = threshold > -INF
+    # suffix sums of row minima: lower bound on the cost still to come
+    if prune:
+        tail = 0.0
+        for i in range(n - 1, -1, -1):
+            best = INF
+            for j in range(lo[i], hi[i]):
+                c = _cost(S, r0 + i, k0 + j, qn, dn, metric)
+                if c < best:
+                    best = c
+            rowmin[i] = tail
+            if best == INF:
+                return INF, 0
+            tail += best
+        if _score_bound(aggregate, ks, tail, n + m - 1) < threshold:
+            return INF, 0
+    for j in range(m + 1):
+        prev[j] = INF
+        cur[j] = INF
+    # arrays are shifted by one: index j + 1 holds column j, index 0 is a
+    # permanent +inf sentinel for the left/diagonal neighbour of column 0
+    for i in range(n):
+        a = lo[i]
+        b = hi[i]
+        if i >= 2:
+            for j in range(lo[i - 2], hi[i - 2]):
+                cur[j + 1] = INF
+        if i == 0:
+            acc = 0.0
+            for j in range(a, b):
+                if j != 0 and cur[j] == INF:
+                    break
+                acc += _cost(S, r0, k0 + j, qn, dn, metric)
+                cur[j + 1] = acc
+                curL[j + 1] = j + 1
+        else:
+            left = cur[a]
+            leftL = curL[a]
+            for j in range(a, b):
+                best = prev[j]
+                L = prevL[j]
+                up = prev[j + 1]
+                if up < best:
+                    best = up
+                    L = prevL[j + 1]
+                if left < best:
+                    best = left
+                    L = leftL
+                v = best + _cost(S, r0 + i, k0 + j, qn, dn, metric)
+                cur[j + 1] = v
+                curL[j + 1] = L + 1
+                left = v
+                leftL = L + 1
+        if prune and i < n - 1:
+            best_ub = -INF
+            rest = rowmin[i]
+            for j in range(a, b):
+                v = cur[j + 1]
+                if v < INF:
+                    max_len = curL[j + 1] + (n - 1 - i) + (m - 1 - j)
+                    ub = _score_bound(aggregate, ks, v + rest, max_len)
+                    if ub > best_ub:
+                        best_ub = ub
+            if best_ub < threshold:
+                return INF, 0
+        tmp = prev
+        prev = cur
+        cur = tmp
+        tmpL = prevL
+        prevL = curL
+        curL = tmpL
+    return prev[m], prevL[m]
+
+
+@njit(cache=True, parallel=True)
+def dtw_block(S, qn, dn, metric, q_off, q_len, d_off, d_len, band_id, band_lo,
+              band_hi, out_cost, out_len):
+    """All pairs of a query block and a dictionary chunk, no pruning.
+
+    ``band_id[a, b]`` indexes the band of lengths ``(a, b)`` in ``band_lo`` /
+    ``band_hi`` (shape ``(n_bands, max_len)``); ``band_id`` of shape (1, 1)
+    means unconstrained.
+    """
+    nq = q_off.shape[0]
+    nd = d_off.shape[0]
+    max_m = 1
+    for j in range(nd):
+        if d_len[j] > max_m:
+            max_m = d_len[j]
+    max_n = 1
+    for i in range(nq):
+        if q_len[i] > max_n:
+            max_n = q_len[i]
+    constrained = band_id.shape[0] > 1
+    for i in prange(nq):
+        prev = np.empty(max_m + 1)
+        cur = np.empty(max_m + 1)
+        prevL = np.zeros(max_m + 1, dtype=np.int64)
+        curL = np.zeros(max_m + 1, dtype=np.int64)
+        rowmin = np.empty(max_n)
+        lo = np.zeros(max_n, dtype=np.int64)
+        hi = np.empty(max_n, dtype=np.int64)
+        n = q_len[i]
+        for j in range(nd):
+            m = d_len[j]
+            if constrained:
+                bid = band_id[n, m]
+                for t in range(n):
+                    lo[t] = band_lo[bid, t]
+                    hi[t] = band_hi[bid, t]
+            else:
+                for t in range(n):
+                    hi[t] = m
+            c, L = _dtw_one(S, qn, dn, metric, q_off[i], n, d_off[j], m, lo, hi,
+                            prev, cur, prevL, curL, rowmin, 0, 0.0, -INF)
+            out_cost[i, j] = c
+            out_len[i, j] = L
+
+
+@njit(cache=True, parallel=True)
+def dtw_candidates(S, qn, dn, metric, n, d_off, d_len, band_id, band_lo,
+                   band_hi, aggregate, ks, threshold, out_cost, out_len):
+    """One query (rows ``0..n-1`` of ``S``) against candidate sequences, with
+    early abandoning against ``threshold`` (the k-th best score so far)."""
+    nd = d_off.shape[0]
+    max_m = 1
+    for j in range(nd):
+        if d_len[j] > max_m:
+            max_m = d_len[j]
+    constrained = band_id.shape[0] > 1
+    for j in prange(nd):
+        prev = np.empty(max_m + 1)
+        cur = np.empty(max_m + 1)
+        prevL = np.zeros(max_m + 1, dtype=np.int64)
+        curL = np.zeros(max_m + 1, dtype=np.int64)
+        rowmin = np.empty(n)
+        lo = np.zeros(n, dtype=np.int64)
+        hi = np.empty(n, dtype=np.int64)
+        m = d_len[j]
+        if constrained:
+            bid = band_id[n, m]
+            for t in range(n):
+                lo[t] = band_lo[bid, t]
+                hi[t] = band_hi[bid, t]
+        else:
+            for t in range(n):
+                hi[t] = m
+        c, L = _dtw_one(S, qn, dn, metric, 0, n, d_off[j], m, lo, hi, prev, cur,
+                        prevL, curL, rowmin, aggregate, ks, threshold)
+        out_cost[j] = c
+        out_len[j] = L
+
+
+@njit(cache=True)
+def dtw_full(C, lo, hi):
+    """Accumulated-cost matrix and optimal path of one pair (float64).
+
+    For :func:`dtw_alignment`: small inputs, so the whole matrix is kept and
+    the path is recovered by backtracking (ties prefer the diagonal step,
+    then the vertical, as the forward kernels do).
+    """
+    n, m = C.shape
+    acc = np.full((n, m), INF)
+    for i in range(n):
+        for j in range(lo[i], hi[i]):
+            if i == 0 and j == 0:
+                acc[i, j] = C[0, 0]
+                continue
+            best = INF
+            if i > 0 and j > 0:
+                best = acc[i - 1, j - 1]
+            if i > 0 and acc[i - 1, j] < best:
+                best = acc[i - 1, j]
+            if j > 0 and acc[i, j - 1] < best:
+                best = acc[i, j - 1]
+            acc[i, j] = best + C[i, j]
+    path = np.empty((n + m, 2), dtype=np.int64)
+    if acc[n - 1, m - 1] == INF:
+        return acc, path[:0]
+    i, j, p = n - 1, m - 1, 0
+    while True:
+        path[p, 0] = i
+        path[p, 1] = j
+        p += 1
+        if i == 0 and j == 0:
+            break
+        # predecessor that produced acc[i, j], same preference order
+        best = INF
+        bi, bj = -1, -1
+        if i > 0 and j > 0:
+            best = acc[i - 1, j - 1]
+            bi, bj = i - 1, j - 1
+        if i > 0 and acc[i - 1, j] < best:
+            best = acc[i - 1, j]
+            bi, bj = i - 1, j
+        if j > 0 and acc[i, j - 1] < best:
+            best = acc[i, j - 1]
+            bi, bj = i, j - 1
+        i, j = bi, bj
+    return acc, path[:p][::-1].copy()

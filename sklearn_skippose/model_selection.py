@@ -1,0 +1,87 @@
+"""Cross-validation over predefined (official) train/test splits."""
+
+import numpy as np
+from sklearn.model_selection import BaseCrossValidator
+
+__all__ = ["PredefinedSplits"]
+
+
+class PredefinedSplits(BaseCrossValidator):
+    """Cross-validator over a matrix of predefined train/test assignments.
+
+    JHMDB ships three official splits; :func:`~sklearn_skippose.datasets.load_jhmdb`
+    returns them as ``splits`` of shape ``(n_clips, 3)`` with ``1`` = train,
+    ``2`` = test and ``0`` = not used. Pass that matrix here and use the
+    object as ``cv=`` in :func:`~sklearn.model_selection.cross_val_score`,
+    :func:`~sklearn.model_selection.cross_validate` or
+    :class:`~sklearn.model_selection.GridSearchCV`.
+
+    Parameters
+    ----------
+    splits : array-like of shape (n_samples, n_splits)
+        ``splits[i, k]`` is 1 if sample ``i`` is in the training set of split
+        ``k``, 2 if in its test set, 0 if in neither.
+    train_code : int, default=1
+        Code of training samples.
+    test_code : int, default=2
+        Code of test samples.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cv = PredefinedSplits(np.array([[1, 2], [2, 1], [1, 1]]))
+    >>> [(tr.tolist(), te.tolist()) for tr, te in cv.split(np.zeros((3, 1)))]
+    [([0, 2], [1]), ([1, 2], [0])]
+    """
+
+    def __init__(self, splits, *, train_code=1, test_code=2):
+        self.splits = splits
+        self.train_code = train_code
+        self.test_code = test_code
+
+    def _matrix(self):
+        s = np.asarray(self.splits)
+        if s.ndim == 1:
+            s = s[:, None]
+        if s.ndim != 2 or s.shape[1] == 0:
+            raise ValueError(
+                f"splits must be a (n_samples, n_splits) matrix, got shape {s.shape}."
+            )
+        if not np.issubdtype(s.dtype, np.integer):
+            raise TypeError(f"splits must hold integer codes, got dtype {s.dtype}.")
+        return s
+
+    def get_n_splits(self, X=None, y=None, groups=None):
+        """Number of splits (columns of ``splits``)."""
+        return self._matrix().shape[1]
+
+    def split(self, X=None, y=None, groups=None):
+        """Yield ``(train_indices, test_indices)`` for every split.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, ...), default=None
+            Only its length is checked against ``splits``.
+        y, groups : ignored
+            Present for API compatibility.
+
+        Yields
+        ------
+        train, test : ndarray
+            Indices of the training and test samples of one split.
+        """
+        s = self._matrix()
+        if X is not None and len(X) != s.shape[0]:
+            raise ValueError(
+                f"splits describes {s.shape[0]} samples but X has {len(X)}."
+            )
+        for k in range(s.shape[1]):
+            train = np.flatnonzero(s[:, k] == self.train_code)
+            test = np.flatnonzero(s[:, k] == self.test_code)
+            if train.size == 0 or test.size == 0:
+                raise ValueError(f"Split {k} has an empty training or test set.")
+            yield train, test
+
+    def _iter_test_indices(self, X=None, y=None, groups=None):
+        for _, test in self.split(X, y, groups):
+            yield test

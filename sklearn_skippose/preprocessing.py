@@ -1,0 +1,169 @@
+"""Pose normalisation (the paper's preprocessing, section 4.1)."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from .utils._sequences import check_sequence_dataset
+
+__all__ = ["PoseNormalizer"]
+
+_MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
+
+
+def _degenerate(half_range, center):
+    return ~(half_range > 1e-8 * np.maximum(1.0, np.abs(center)))
+
+
+class PoseNormalizer(TransformerMixin, BaseEstimator):
+    """Normalise the position and scale of every pose sequence.
+
+    Stateless: every sequence is normalised with coefficients computed from
+    that sequence alone, so ``fit`` only validates the input.
+
+    Modes
+    -----
+    ``"first_pose"`` (the paper)
+        The min/max of x and of y over the keypoints of the *first* pose are
+        mapped to ``[-1, 1]`` (x and y separately), and the same affine map is
+        applied to the whole sequence: the start position and scale are
+        aligned while later motion of the person is kept.
+    ``"first_pose_isotropic"``
+        As ``"first_pose"`` but with one scale for x and y (the larger
+        extent), preserving the aspect ratio of the body.
+    ``"sequence_bbox"``
+        The bounding box of all keypoints of the whole sequence, centred, its
+        longer side mapped to ``[-1, 1]`` (aspect ratio preserved).
+
+    The "first pose" is the first frame with at least one observed keypoint.
+    Degenerate extents never divide by zero: if the reference pose has no
+    extent along one axis (e.g. all visible joints on a vertical line) the
+    other axis's extent is used for both; if it has none along either (a
+    single visible joint) the whole-sequence extent is used, and if that is
+    zero too the sequence is only translated. A keypoint with either
+    coordinate NaN is missing: both its coordinates are NaN in the output,
+    and padding frames stay NaN.
+
+    Parameters
+    ----------
+    mode : {"first_pose", "first_pose_isotropic", "sequence_bbox"}, default="first_pose"
+        Normalisation reference, see above.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features per frame (``2 * n_joints``) seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit`` (2D DataFrame input only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import PoseNormalizer
+    >>> X = np.array([[[0.0, 0.0, 10.0, 20.0], [5.0, 10.0, 15.0, 30.0]]])
+    >>> PoseNormalizer().fit_transform(X)[0]
+    array([[-1., -1.,  1.,  1.],
+           [ 0.,  0.,  2.,  2.]])
+    """
+
+    def __init__(self, mode="first_pose"):
+        self.mode = mode
+
+    def fit(self, X, y=None):
+        """Validate ``X`` and record its feature count.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, 2 * n_joints)
+            Pose dataset (any form accepted by
+            :func:`~sklearn_skippose.utils.to_sequence_dataset`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : PoseNormalizer
+            This estimator.
+        """
+        self._check_mode()
+        check_sequence_dataset(self, X, reset=True, require_pairs=True)
+        return self
+
+    def _check_mode(self):
+        if self.mode not in _MODES:
+            raise ValueError(f"mode must be one of {_MODES}, got {self.mode!r}.")
+
+    def transform(self, X):
+        """Normalise every sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, 2 * n_joints)
+            Pose dataset; a 2D input is a set of single-frame sequences.
+
+        Returns
+        -------
+        X_norm : ndarray
+            Normalised poses, NaN kept where the input was NaN; same shape as
+            a 2D or 3D input, 3D NaN-padded for lists and 4D input.
+        """
+        check_is_fitted(self)
+        self._check_mode()
+        two_d = hasattr(X, "shape") and len(X.shape) == 2 and not isinstance(X, list)
+        X3, lengths = check_sequence_dataset(self, X, reset=False, require_pairs=True)
+        out = self._normalize(X3)
+        return out[:, 0, :] if two_d else out
+
+    def _normalize(self, X3):
+        n, t, f = X3.shape
+        P = X3.reshape(n, t, f // 2, 2).copy()
+        missing = np.isnan(P).any(axis=-1)
+        P[missing] = np.nan
+        visible = ~missing  # (n, t, J)
+        frame_has = visible.any(axis=2)  # (n, t)
+        seq_has = frame_has.any(axis=1)
+        with np.errstate(all="ignore"):
+            seq_min = np.nanmin(P, axis=(1, 2))  # (n, 2)
+            seq_max = np.nanmax(P, axis=(1, 2))
+        seq_min[~seq_has] = 0.0
+        seq_max[~seq_has] = 0.0
+        seq_c = (seq_min + seq_max) / 2
+        seq_r = (seq_max - seq_min) / 2
+        if self.mode == "sequence_bbox":
+            center = seq_c
+            r = seq_r.max(axis=1)
+            r = np.where(_degenerate(r, np.abs(center).max(axis=1)), 1.0, r)
+            half = np.stack([r, r], axis=1)
+        else:
+            ref_idx = np.argmax(frame_has, axis=1)
+            ref = P[np.arange(n), ref_idx]  # (n, J, 2)
+            with np.errstate(all="ignore"):
+                rmin = np.nanmin(ref, axis=1)
+                rmax = np.nanmax(ref, axis=1)
+            rmin[~seq_has] = 0.0
+            rmax[~seq_has] = 0.0
+            center = (rmin + rmax) / 2
+            half = (rmax - rmin) / 2
+            deg = _degenerate(half, center)
+            if self.mode == "first_pose_isotropic":
+                iso = np.where(deg, 0.0, half).max(axis=1)
+                half = np.stack([iso, iso], axis=1)
+                deg = _degenerate(half, center)
+            # one axis degenerate: borrow the other's extent
+            other = half[:, ::-1]
+            use_other = deg & ~deg[:, ::-1]
+            half = np.where(use_other, other, half)
+            # both degenerate: whole-sequence extent, else translate only
+            both = deg.all(axis=1)
+            fallback = seq_r.max(axis=1)
+            fallback = np.where(_degenerate(fallback, np.abs(center).max(axis=1)), 1.0, fallback)
+            half[both] = fallback[both, None]
+        out = (P - center[:, None, None, :]) / half[:, None, None, :]
+        return out.reshape(n, t, f)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        tags.requires_fit = False
+        return tags

@@ -1,0 +1,345 @@
+"""The pose-sequence data model and its validation.
+
+A *sequence dataset* is a float array of shape
+``(n_sequences, max_frames, n_features)``, NaN-padded at the end
+(tslearn's :func:`tslearn.utils.to_time_series_dataset` convention).
+
+* A trailing frame whose values are all NaN is **padding**; the length of a
+  sequence is the index of its last frame holding a finite value, plus one.
+* For pose data ``n_features = 2 * n_joints`` laid out ``x0, y0, x1, y1, ...``;
+  a NaN ``(x, y)`` pair inside a real frame is a **missing keypoint** (the
+  paper's binary mask is ``0`` there). An all-NaN frame *between* real frames
+  is a real frame whose keypoints are all missing.
+* Ragged inputs (lists of ``(T_i, n_features)`` or ``(T_i, n_joints, 2)``
+  arrays) and 4D arrays ``(n_sequences, max_frames, n_joints, 2)`` are
+  converted once to the 3D layout.
+* A 2D array is read the scikit-learn way, ``(n_samples, n_features)``:
+  every row is a sequence of one frame. This is what lets the estimators run
+  in plain tabular pipelines and scikit-learn's own conformance checks.
+"""
+
+from numbers import Integral
+
+import numpy as np
+from sklearn.utils.validation import check_consistent_length, validate_data
+
+__all__ = [
+    "to_sequence_dataset",
+    "sequence_lengths",
+    "check_sequence_dataset",
+    "keypoint_mask",
+]
+
+
+def _as_float_array(a, dtype, where):
+    if isinstance(a, (str, bytes, dict)) or a is None:
+        raise TypeError(
+            f"{where} must be an array-like of numbers, got {type(a).__name__}."
+        )
+    try:
+        arr = np.asarray(a)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(
+            f"{where} could not be read as an array ({exc}). Pass a list of "
+            "per-sequence arrays for sequences of different lengths."
+        ) from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or arr.dtype == bool
+    ):
+        raise TypeError(
+            f"{where} must hold numbers, got an array of dtype {arr.dtype}."
+        )
+    if np.iscomplexobj(arr):
+        raise TypeError(f"{where} must hold real numbers, got complex values.")
+    return arr.astype(dtype, copy=False)
+
+
+def _frames_2d(seq, i):
+    """One sequence as a (T, n_features) array."""
+    if seq.ndim == 3:
+        if seq.shape[2] != 2:
+            raise ValueError(
+                f"Sequence {i} has shape {seq.shape}; a 3D sequence must be "
+                "(n_frames, n_joints, 2)."
+            )
+        return seq.reshape(seq.shape[0], -1)
+    if seq.ndim == 2:
+        return seq
+    if seq.ndim == 1:
+        return seq[:, None]
+    raise ValueError(
+        f"Sequence {i} has {seq.ndim} dimensions; expected (n_frames, "
+        "n_features) or (n_frames, n_joints, 2)."
+    )
+
+
+def sequence_lengths(X):
+    """Number of real (non-padding) frames of every sequence.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_sequences, max_frames, n_features)
+        NaN-padded sequence dataset.
+
+    Returns
+    -------
+    lengths : ndarray of shape (n_sequences,), dtype int64
+        Index of the last frame holding at least one finite value, plus one
+        (0 for a sequence with no real frame).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.full((2, 3, 2), np.nan)
+    >>> X[0, :2] = 1.0
+    >>> X[1, :] = 0.0
+    >>> sequence_lengths(X)
+    array([2, 3])
+    """
+    X = np.asarray(X)
+    if X.ndim != 3:
+        raise ValueError(f"Expected a 3D sequence dataset, got shape {X.shape}.")
+    real = ~np.all(np.isnan(X), axis=2)
+    # index of last real frame + 1; argmax on reversed rows
+    any_real = real.any(axis=1)
+    last = X.shape[1] - np.argmax(real[:, ::-1], axis=1)
+    return np.where(any_real, last, 0).astype(np.int64)
+
+
+def to_sequence_dataset(X, *, dtype=np.float64):
+    """Convert any accepted input to a NaN-padded 3D sequence dataset.
+
+    Parameters
+    ----------
+    X : array-like
+        One of: a 3D array ``(n_sequences, max_frames, n_features)``; a 4D
+        array ``(n_sequences, max_frames, n_joints, 2)``; a 2D array
+        ``(n_samples, n_features)`` (one frame per sequence); a list of
+        ``(T_i, n_features)`` or ``(T_i, n_joints, 2)`` arrays of any lengths.
+    dtype : numpy dtype, default=np.float64
+        Floating dtype of the result.
+
+    Returns
+    -------
+    X3d : ndarray of shape (n_sequences, max_frames, n_features)
+        NaN-padded dataset (a new array unless ``X`` already had this form).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = to_sequence_dataset([np.zeros((2, 4)), np.ones((3, 2, 2))])
+    >>> X.shape
+    (2, 3, 4)
+    >>> bool(np.isnan(X[0, 2]).all())
+    True
+    """
+    if isinstance(X, (list, tuple)):
+        if len(X) == 0:
+            raise ValueError("Empty dataset: got a list of 0 sequences.")
+        seqs = [
+            _frames_2d(_as_float_array(s, dtype, f"Sequence {i}"), i)
+            for i, s in enumerate(X)
+        ]
+        n_feat = {s.shape[1] for s in seqs}
+        if len(n_feat) != 1:
+            raise ValueError(
+                "All sequences must have the same number of features per "
+                f"frame; got {sorted(n_feat)}."
+            )
+        max_len = max(s.shape[0] for s in seqs)
+        out = np.full((len(seqs), max_len, n_feat.pop()), np.nan, dtype=dtype)
+        for i, s in enumerate(seqs):
+            out[i, : s.shape[0]] = s
+        return out
+    arr = _as_float_array(X, dtype, "X")
+    if arr.ndim == 4:
+        if arr.shape[3] != 2:
+            raise ValueError(
+                f"A 4D X must be (n_sequences, max_frames, n_joints, 2); got "
+                f"shape {arr.shape}."
+            )
+        return arr.reshape(arr.shape[0], arr.shape[1], -1)
+    if arr.ndim == 3:
+        return arr
+    if arr.ndim == 2:
+        return arr[:, None, :]
+    raise ValueError(
+        f"Expected a sequence dataset (3D array, 4D pose array, 2D array of "
+        f"single-frame samples, or a list of sequences); got an array with "
+        f"{arr.ndim} dimension(s) and shape {arr.shape}. Reshape a single "
+        "sequence to (1, n_frames, n_features)."
+    )
+
+
+def keypoint_mask(X):
+    """The paper's binary keypoint mask: 1 where both x and y are observed.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_sequences, max_frames, 2 * n_joints)
+        Pose dataset.
+
+    Returns
+    -------
+    mask : ndarray of shape (n_sequences, max_frames, 2 * n_joints), bool
+        ``mask[..., 2j] == mask[..., 2j + 1]`` is True where keypoint ``j`` is
+        observed (neither coordinate is NaN).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> keypoint_mask(np.array([[[0.0, np.nan, 1.0, 2.0]]])).astype(int)
+    array([[[0, 0, 1, 1]]])
+    """
+    X = np.asarray(X)
+    if X.shape[-1] % 2:
+        raise ValueError(
+            f"Pose data needs an even number of features (x, y per joint); "
+            f"got {X.shape[-1]}."
+        )
+    pairs = X.reshape(*X.shape[:-1], -1, 2)
+    ok = ~np.isnan(pairs).any(axis=-1)
+    return np.repeat(ok, 2, axis=-1)
+
+
+def _check_n_features(estimator, n_features, reset):
+    if reset:
+        estimator.n_features_in_ = n_features
+        if hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+        return
+    expected = getattr(estimator, "n_features_in_", None)
+    if expected is not None and n_features != expected:
+        raise ValueError(
+            f"X has {n_features} features, but {type(estimator).__name__} is "
+            f"expecting {expected} features as input (features per frame must "
+            "match those seen in fit)."
+        )
+
+
+def check_sequence_dataset(
+    estimator,
+    X,
+    y=None,
+    *,
+    reset=True,
+    dtype=np.float64,
+    require_pairs=False,
+    allow_missing=True,
+    min_length=1,
+):
+    """Validate a sequence dataset for an estimator's ``fit`` or ``transform``.
+
+    2D inputs go through :func:`sklearn.utils.validation.validate_data`
+    (feature names, ``n_features_in_``); other inputs are converted with
+    :func:`to_sequence_dataset` and get the same checks on their per-frame
+    feature count.
+
+    Parameters
+    ----------
+    estimator : estimator instance
+        The estimator being fitted or applied.
+    X : array-like
+        Any input accepted by :func:`to_sequence_dataset`.
+    y : array-like of shape (n_sequences,), default=None
+        Targets, checked for consistent length when given.
+    reset : bool, default=True
+        Whether this is ``fit`` (store ``n_features_in_``) or a later call
+        (check against it).
+    dtype : numpy dtype, default=np.float64
+        Floating dtype of the returned array.
+    require_pairs : bool, default=False
+        Whether ``n_features`` must be even (pose data, ``x, y`` per joint).
+    allow_missing : bool, default=True
+        Whether NaN values inside real frames (missing keypoints) are allowed.
+    min_length : int, default=1
+        Minimum number of real frames in every sequence.
+
+    Returns
+    -------
+    X3d : ndarray of shape (n_sequences, max_frames, n_features)
+        Validated NaN-padded dataset.
+    lengths : ndarray of shape (n_sequences,)
+        Real length of every sequence.
+    y : ndarray or None
+        Validated targets (only when ``y`` was given).
+    """
+    is_2d = (
+        not isinstance(X, (list, tuple))
+        and hasattr(X, "shape")
+        and len(X.shape) == 2
+    )
+    if is_2d:
+        if hasattr(X, "dtype") and getattr(X.dtype, "kind", "f") == "c":
+            raise TypeError("X must hold real numbers, got complex values.")
+        X2 = validate_data(
+            estimator,
+            X,
+            reset=reset,
+            dtype=dtype,
+            ensure_all_finite="allow-nan" if allow_missing else True,
+            ensure_min_samples=1,
+            ensure_min_features=1,
+        )
+        X3 = X2[:, None, :]
+    else:
+        X3 = to_sequence_dataset(X, dtype=dtype)
+        _check_n_features(estimator, X3.shape[2], reset)
+    n, t, f = X3.shape
+    if n == 0:
+        raise ValueError("Empty dataset: X holds 0 sequences.")
+    if t == 0 or f == 0:
+        raise ValueError(
+            f"X has shape {X3.shape}: every sequence needs at least one frame "
+            "and one feature."
+        )
+    if np.isinf(X3).any():
+        bad = int(np.argwhere(np.isinf(X3).any(axis=(1, 2)))[0, 0])
+        raise ValueError(
+            f"X contains infinite values (first in sequence {bad}); coordinates "
+            "must be finite, with NaN marking missing keypoints or padding."
+        )
+    if require_pairs and f % 2:
+        raise ValueError(
+            f"Pose data needs an even number of features per frame (x, y for "
+            f"each joint, laid out x0, y0, x1, y1, ...); got {f} features."
+        )
+    lengths = sequence_lengths(X3)
+    empty = np.flatnonzero(lengths == 0)
+    if empty.size:
+        raise ValueError(
+            f"{empty.size} sequence(s) have no real frame (all values NaN), "
+            f"e.g. sequence {int(empty[0])}; drop them or fill them in."
+        )
+    short = np.flatnonzero(lengths < min_length)
+    if short.size:
+        raise ValueError(
+            f"{short.size} sequence(s) are shorter than {min_length} frames, "
+            f"e.g. sequence {int(short[0])} with {int(lengths[short[0]])}."
+        )
+    if not allow_missing:
+        inner = np.isnan(X3) & (np.arange(t)[None, :, None] < lengths[:, None, None])
+        if inner.any():
+            bad = int(np.argwhere(inner.any(axis=(1, 2)))[0, 0])
+            raise ValueError(
+                f"Sequence {bad} has NaN values inside its real frames; only "
+                "trailing all-NaN frames (padding) are allowed here."
+            )
+    if y is None:
+        return X3, lengths
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y.ravel()
+    if y.ndim != 1:
+        raise ValueError(f"y must be 1D (one label per sequence), got shape {y.shape}.")
+    check_consistent_length(X3, y)
+    return X3, lengths, y
+
+
+def check_int_param(value, name, minimum=1):
+    """Raise a clear error unless ``value`` is an integer >= ``minimum``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}.")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}.")
+    return int(value)
