@@ -5,8 +5,9 @@ scikit-learn estimators. Data are NaN-padded ``(n_sequences, max_frames,
 n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 """
 
+from .neighbors import DTWNearestNeighbors
 from .preprocessing import PoseNormalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["PoseNormalizer", "__version__"]
+__all__ = ["DTWNearestNeighbors", "PoseNormalizer", "__version__"]

@@ -124,7 +124,7 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
     -------
     bunch : :class:`~sklearn.utils.Bunch`
         ``sequences``: list of float32 arrays (T_i, n_joints, 3), millimetres,
-        z up, root at the origin; ``keys`` (``"S1/walking_1"``, ...);
+        z up, root at the origin; ``names`` (``"S1/walking_1"``, ...);
         ``subjects``; ``actions``; ``joint_names``; ``fps`` (25); ``DESCR``.
 
     Examples
@@ -181,7 +181,7 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
     n_frames = sum(len(s) for s in seqs)
     return Bunch(
         sequences=seqs,
-        keys=keys,
+        names=keys,
         subjects=subj,
         actions=acts,
         joint_names=list(names),

@@ -27,7 +27,7 @@ from joblib import Parallel, delayed
 from sklearn.utils import Bunch
 
 from ..utils._sequences import to_sequence_dataset, sequence_lengths
-from ._dtw_kernels import dtw_block, dtw_candidates, dtw_full
+from ._dtw_kernels import dtw_block, dtw_block_interleaved, dtw_candidates, dtw_full
 
 __all__ = ["dtw_alignment", "pairwise_dtw_scores", "dtw_band"]
 
@@ -205,14 +205,32 @@ def _cost_tile(Q, q_sl, D, d_sl, bands):
     """Accumulated cost and path length for queries q_sl x dictionary d_sl."""
     q0, q1 = Q.offsets[q_sl.start], Q.offsets[q_sl.stop - 1] + Q.lengths[q_sl.stop - 1]
     k0, k1 = D.offsets[d_sl.start], D.offsets[d_sl.stop - 1] + D.lengths[d_sl.stop - 1]
-    S = Q.frames[q0:q1] @ D.frames[k0:k1].T
+    d_len = D.lengths[d_sl]
+    pad = int(d_len.max())
+    # preallocated output: numpy's fresh result pages cost more than the product
+    S = np.empty((q1 - q0, k1 - k0 + pad), dtype=Q.frames.dtype)
+    np.matmul(Q.frames[q0:q1], D.frames[k0:k1].T, out=S[:, : k1 - k0])
+    S[:, k1 - k0 :] = 0
     metric = 0 if Q.metric == "cosine" else 1
     nq, nd = q_sl.stop - q_sl.start, d_sl.stop - d_sl.start
+    dn = np.zeros(k1 - k0 + pad, dtype=D.sqnorm.dtype)
+    dn[: k1 - k0] = D.sqnorm[k0:k1]
     cost = np.empty((nq, nd))
+    if bands.band_id.shape[0] == 1:
+        order = np.argsort(d_len, kind="stable")
+        c_sorted = np.empty((nq, nd))
+        l_sorted = np.empty((nq, nd))
+        dtw_block_interleaved(S, Q.sqnorm[q0:q1], dn, metric, Q.offsets[q_sl] - q0,
+                              Q.lengths[q_sl], D.offsets[d_sl][order] - k0,
+                              d_len[order], c_sorted, l_sorted)
+        cost[:, order] = c_sorted
+        length = np.empty((nq, nd), dtype=np.int64)
+        length[:, order] = l_sorted
+        return cost, length
     length = np.empty((nq, nd), dtype=np.int64)
-    dtw_block(S, Q.sqnorm[q0:q1], D.sqnorm[k0:k1], metric,
-              Q.offsets[q_sl] - q0, Q.lengths[q_sl], D.offsets[d_sl] - k0,
-              D.lengths[d_sl], bands.band_id, bands.lo, bands.hi, cost, length)
+    dtw_block(S, Q.sqnorm[q0:q1], dn, metric, Q.offsets[q_sl] - q0,
+              Q.lengths[q_sl], D.offsets[d_sl] - k0, d_len, bands.band_id,
+              bands.lo, bands.hi, cost, length)
     return cost, length
 
 

@@ -174,6 +174,85 @@ def dtw_block(S, qn, dn, metric, q_off, q_len, d_off, d_len, band_id, band_lo,
             out_len[i, j] = L
 
 
+LANES = 8
+
+
+@njit(cache=True, parallel=True)
+def dtw_block_interleaved(S, qn, dn, metric, q_off, q_len, d_off, d_len,
+                          out_cost, out_len):
+    """Unconstrained DTW of all pairs, ``LANES`` dictionary sequences at once.
+
+    The DP of one pair is a chain of dependent min/add operations along each
+    row; running ``LANES`` independent pairs in the same inner loop hides
+    that latency (about 2x faster than one pair at a time). Lanes of a group
+    run to the group's longest length: ``S`` must have ``max(d_len)`` spare
+    columns after the last frame, and the dictionary should be ordered by
+    length (the caller does both) so little work is wasted.
+    """
+    nq = q_off.shape[0]
+    nd = d_off.shape[0]
+    max_m = 1
+    for j in range(nd):
+        if d_len[j] > max_m:
+            max_m = d_len[j]
+    for i in prange(nq):
+        n = q_len[i]
+        r0 = q_off[i]
+        P = np.empty((max_m + 1, LANES))
+        C = np.empty((max_m + 1, LANES))
+        PL = np.zeros((max_m + 1, LANES))
+        CL = np.zeros((max_m + 1, LANES))
+        k = np.empty(LANES, dtype=np.int64)
+        ms = np.empty(LANES, dtype=np.int64)
+        lv = np.empty(LANES)
+        ll = np.empty(LANES)
+        cc = np.empty(LANES)
+        for g in range(0, nd, LANES):
+            mm = 0
+            for p in range(LANES):
+                jj = min(g + p, nd - 1)
+                k[p] = d_off[jj]
+                ms[p] = d_len[jj]
+                if ms[p] > mm:
+                    mm = ms[p]
+            for p in range(LANES):
+                P[0, p] = INF
+                C[0, p] = INF
+                acc = 0.0
+                for j in range(mm):
+                    acc += _cost(S, r0, k[p] + j, qn, dn, metric)
+                    P[j + 1, p] = acc
+                    PL[j + 1, p] = j + 1
+            for ii in range(1, n):
+                r = r0 + ii
+                for p in range(LANES):
+                    lv[p] = INF
+                    ll[p] = 0.0
+                for j in range(mm):
+                    for p in range(LANES):
+                        cc[p] = _cost(S, r, k[p] + j, qn, dn, metric)
+                    for p in range(LANES):
+                        b = P[j, p]
+                        L = PL[j, p]
+                        u = P[j + 1, p]
+                        L = PL[j + 1, p] if u < b else L
+                        b = min(b, u)
+                        lft = lv[p]
+                        L = ll[p] if lft < b else L
+                        b = min(b, lft)
+                        v = b + cc[p]
+                        lv[p] = v
+                        ll[p] = L + 1.0
+                        C[j + 1, p] = v
+                        CL[j + 1, p] = L + 1.0
+                P, C = C, P
+                PL, CL = CL, PL
+            for p in range(LANES):
+                if g + p < nd:
+                    out_cost[i, g + p] = P[ms[p], p]
+                    out_len[i, g + p] = PL[ms[p], p]
+
+
 @njit(cache=True, parallel=True)
 def dtw_candidates(S, qn, dn, metric, n, d_off, d_len, band_id, band_lo,
                    band_hi, aggregate, ks, threshold, out_cost, out_len):

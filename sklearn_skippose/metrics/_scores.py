@@ -48,7 +48,7 @@ def macro_average_precision(y_true, y_score, *, labels=None):
     Every class is a retrieval query over the test samples ranked by their
     score for that class (for :class:`~sklearn_skippose.DTWNearestNeighbors`
     the best DTW similarity to a dictionary sequence of that class, from its
-    ``decision_function``); the per-class average precisions are averaged.
+    ``class_scores``); the per-class average precisions are averaged.
 
     Parameters
     ----------
@@ -98,8 +98,19 @@ def macro_average_precision(y_true, y_score, *, labels=None):
 
 
 def _map_from_estimator(estimator, X, y_true):
-    if hasattr(estimator, "decision_function"):
-        scores = estimator.decision_function(X)
+    from sklearn.pipeline import Pipeline
+
+    while isinstance(estimator, Pipeline) and hasattr(estimator.steps[-1][1], "class_scores"):
+        for _, step in estimator.steps[:-1]:
+            if step is not None and step != "passthrough":
+                X = step.transform(X)
+        estimator = estimator.steps[-1][1]
+    if hasattr(estimator, "class_scores"):
+        scores = estimator.class_scores(X)
+    elif hasattr(estimator, "decision_function"):
+        scores = np.asarray(estimator.decision_function(X), dtype=np.float64)
+        if scores.ndim == 1:  # binary: score of classes_[1] minus classes_[0]
+            scores = np.column_stack([-scores, scores])
     else:
         scores = estimator.predict_proba(X)
     return macro_average_precision(y_true, scores, labels=estimator.classes_)
@@ -112,13 +123,17 @@ mean_per_class_accuracy_scorer = make_scorer(mean_per_class_accuracy)
 def macro_average_precision_scorer(estimator, X, y_true):
     """Scorer for ``GridSearchCV(scoring=...)``: macro average precision.
 
-    Uses the estimator's ``decision_function`` (or ``predict_proba``) as the
-    per-class scores.
+    Uses the estimator's ``class_scores`` (for
+    :class:`~sklearn_skippose.DTWNearestNeighbors`), else its
+    ``decision_function`` or ``predict_proba``, as the per-class scores. A
+    :class:`~sklearn.pipeline.Pipeline` ending in such a classifier is handled
+    by transforming ``X`` through its earlier steps.
 
     Parameters
     ----------
     estimator : fitted classifier
-        Has ``classes_`` and ``decision_function`` or ``predict_proba``.
+        Has ``classes_`` and ``class_scores``, ``decision_function`` or
+        ``predict_proba``.
     X : array-like
         Test sequences.
     y_true : array-like of shape (n_samples,)

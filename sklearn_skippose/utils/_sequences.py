@@ -21,7 +21,7 @@ A *sequence dataset* is a float array of shape
 from numbers import Integral
 
 import numpy as np
-from sklearn.utils.validation import check_consistent_length, validate_data
+from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
 __all__ = [
     "to_sequence_dataset",
@@ -50,7 +50,7 @@ def _as_float_array(a, dtype, where):
             f"{where} must hold numbers, got an array of dtype {arr.dtype}."
         )
     if np.iscomplexobj(arr):
-        raise TypeError(f"{where} must hold real numbers, got complex values.")
+        raise ValueError(f"Complex data not supported: {where} must hold real numbers.")
     return arr.astype(dtype, copy=False)
 
 
@@ -65,8 +65,6 @@ def _frames_2d(seq, i):
         return seq.reshape(seq.shape[0], -1)
     if seq.ndim == 2:
         return seq
-    if seq.ndim == 1:
-        return seq[:, None]
     raise ValueError(
         f"Sequence {i} has {seq.ndim} dimensions; expected (n_frames, "
         "n_features) or (n_frames, n_joints, 2)."
@@ -136,6 +134,12 @@ def to_sequence_dataset(X, *, dtype=np.float64):
     if isinstance(X, (list, tuple)):
         if len(X) == 0:
             raise ValueError("Empty dataset: got a list of 0 sequences.")
+        try:  # a regular nested list reads like the array it spells
+            regular = np.asarray(X)
+        except ValueError:
+            regular = None
+        if regular is not None and regular.dtype != object:
+            return to_sequence_dataset(regular, dtype=dtype)
         seqs = [
             _frames_2d(_as_float_array(s, dtype, f"Sequence {i}"), i)
             for i, s in enumerate(X)
@@ -166,8 +170,9 @@ def to_sequence_dataset(X, *, dtype=np.float64):
     raise ValueError(
         f"Expected a sequence dataset (3D array, 4D pose array, 2D array of "
         f"single-frame samples, or a list of sequences); got an array with "
-        f"{arr.ndim} dimension(s) and shape {arr.shape}. Reshape a single "
-        "sequence to (1, n_frames, n_features)."
+        f"{arr.ndim} dimension(s) and shape {arr.shape}. Reshape your data: a "
+        "single sequence as X[None] of shape (1, n_frames, n_features), or a 2D "
+        "array of samples."
     )
 
 
@@ -271,7 +276,7 @@ def check_sequence_dataset(
     )
     if is_2d:
         if hasattr(X, "dtype") and getattr(X.dtype, "kind", "f") == "c":
-            raise TypeError("X must hold real numbers, got complex values.")
+            raise ValueError("Complex data not supported: X must hold real numbers.")
         X2 = validate_data(
             estimator,
             X,
@@ -327,11 +332,11 @@ def check_sequence_dataset(
             )
     if y is None:
         return X3, lengths
-    y = np.asarray(y)
-    if y.ndim == 2 and y.shape[1] == 1:
-        y = y.ravel()
-    if y.ndim != 1:
-        raise ValueError(f"y must be 1D (one label per sequence), got shape {y.shape}.")
+    if isinstance(y, str) and y == "required":
+        raise ValueError(
+            f"{type(estimator).__name__} requires y to be passed, but the target y is None."
+        )
+    y = column_or_1d(y, warn=True)
     check_consistent_length(X3, y)
     return X3, lengths, y
 

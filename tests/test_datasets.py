@@ -1,0 +1,167 @@
+import shutil
+
+import numpy as np
+import pytest
+from scipy.io import loadmat, savemat
+from sklearn.model_selection import cross_val_score
+from sklearn.pipeline import make_pipeline
+
+from sklearn_skippose import DTWNearestNeighbors, PoseNormalizer
+from sklearn_skippose.datasets import (
+    DataNotFoundError,
+    get_data_home,
+    h36m_to_jhmdb,
+    load_h36m,
+    load_jhmdb,
+)
+from sklearn_skippose.model_selection import PredefinedSplits
+from sklearn_skippose.utils import sequence_lengths
+
+EXAMPLE = "jhmdb/official_layout_example"
+CLIP = "joint_positions/catch/Goal_Keeping_Tips_catch_f_cm_np1_fr_med_2/joint_positions.mat"
+
+
+def test_jhmdb_bundle_sizes(jhmdb):
+    assert jhmdb.data.shape == (804, 40, 30)
+    assert len(jhmdb.target_names) == 21
+    assert jhmdb.target.shape == (804,)
+    assert (jhmdb.splits == 1).sum(axis=0).tolist() == [536, 534, 539]
+    assert (jhmdb.splits == 2).sum(axis=0).tolist() == [268, 270, 265]
+    assert jhmdb.lengths.min() == 15 and jhmdb.lengths.max() == 40
+    np.testing.assert_array_equal(sequence_lengths(jhmdb.data), jhmdb.lengths)
+    assert jhmdb.joint_names[:3] == ["neck", "belly", "face"]
+
+
+def test_jhmdb_pixel_world_and_masking(data_home):
+    world = load_jhmdb(data_home, coords="world", mask_out_of_frame=False)
+    pix = load_jhmdb(data_home, coords="pixel", mask_out_of_frame=False)
+    np.testing.assert_allclose(pix.data, world.data * 108 + np.tile([160, 120], 15))
+    masked = load_jhmdb(data_home)
+    real = np.arange(40)[None, :] < masked.lengths[:, None]
+    frac_in = (~np.isnan(masked.data[real])).mean()
+    assert 0.99 < frac_in < 1.0  # README: 99.7 % of joints inside the frame
+    inside = ~np.isnan(masked.data)
+    assert (masked.data[inside][0::2] >= 0).all()
+    xs = masked.data[..., 0::2]
+    ys = masked.data[..., 1::2]
+    assert np.nanmax(xs) < 320 and np.nanmax(ys) < 240
+
+
+def test_official_layout_matches_mat(data_home):
+    root = data_home / EXAMPLE
+    b = load_jhmdb(root, layout="official", splits_dir=data_home / "jhmdb" / "splits",
+                   mask_out_of_frame=False)
+    mat = loadmat(root / CLIP)
+    assert b.data.shape == (1, 40, 30)
+    np.testing.assert_array_equal(b.data[0].reshape(40, 15, 2), mat["pos_img"].transpose(2, 1, 0))
+    w = load_jhmdb(root, layout="official", coords="world", mask_out_of_frame=False)
+    np.testing.assert_array_equal(w.data[0].reshape(40, 15, 2), mat["pos_world"].transpose(2, 1, 0))
+    # official split files: train in splits 1 and 2, test in split 3
+    assert b.splits.tolist() == [[1, 1, 2]]
+    assert b.target_names.tolist() == ["catch"]
+
+
+def test_malformed_mat(tmp_path):
+    d = tmp_path / "joint_positions" / "run" / "clip1"
+    d.mkdir(parents=True)
+    (d / "joint_positions.mat").write_bytes(b"not a mat file")
+    with pytest.raises(ValueError, match="Malformed JHMDB annotation file"):
+        load_jhmdb(tmp_path)
+    savemat(d / "joint_positions.mat", {"pos_world": np.zeros((3, 15, 4))})
+    with pytest.raises(ValueError, match="pos_img|shape"):
+        load_jhmdb(tmp_path)
+
+
+def test_missing_data_home(tmp_path):
+    with pytest.raises(DataNotFoundError, match=str(tmp_path)) as exc:
+        load_jhmdb(tmp_path)
+    assert isinstance(exc.value, ValueError)
+    assert "joint_positions" in str(exc.value) and "SKIPPOSE_DATA" in str(exc.value)
+    with pytest.raises(ValueError, match="Human3.6M"):
+        load_h36m(tmp_path)
+    with pytest.raises(TypeError):
+        get_data_home(3)
+
+
+def test_data_home_env(monkeypatch, data_home):
+    monkeypatch.setenv("SKIPPOSE_DATA", str(data_home))
+    assert get_data_home() == data_home
+    X, y = load_jhmdb(return_X_y=True)
+    assert X.shape[0] == y.shape[0] == 804
+
+
+def test_bad_loader_args(data_home):
+    with pytest.raises(ValueError, match="coords"):
+        load_jhmdb(data_home, coords="meters")
+    with pytest.raises(ValueError, match="layout"):
+        load_jhmdb(data_home, layout="zip")
+
+
+def test_predefined_splits_cross_val(jhmdb):
+    cv = PredefinedSplits(jhmdb.splits)
+    assert cv.get_n_splits() == 3
+    sizes = [(len(tr), len(te)) for tr, te in cv.split(jhmdb.data)]
+    assert sizes == [(536, 268), (534, 270), (539, 265)]
+    # a cheap pipeline over the three official splits, on the first 8 frames
+    X = jhmdb.data[:, :8]
+    pipe = make_pipeline(PoseNormalizer(), _NanToZero(), DTWNearestNeighbors())
+    scores = cross_val_score(pipe, X, jhmdb.target, cv=cv)
+    assert scores.shape == (3,)
+    assert (scores > 1 / 21).all()  # better than chance
+
+
+class _NanToZero:
+    """Missing keypoints -> 0 inside real frames (the paper's masking)."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def transform(self, X):
+        X = X.copy()
+        lengths = sequence_lengths(X)
+        real = np.arange(X.shape[1])[None, :] < lengths[:, None]
+        X[real] = np.nan_to_num(X[real])
+        return X
+
+    def fit_transform(self, X, y=None):
+        return self.transform(X)
+
+    def get_params(self, deep=True):
+        return {}
+
+    def set_params(self, **p):
+        return self
+
+
+def test_predefined_splits_errors():
+    with pytest.raises(ValueError, match="samples"):
+        list(PredefinedSplits(np.array([[1], [2]])).split(np.zeros((3, 1))))
+    with pytest.raises(ValueError, match="empty"):
+        list(PredefinedSplits(np.array([[1], [1]])).split())
+    with pytest.raises(TypeError):
+        PredefinedSplits(np.array([[1.5]])).get_n_splits()
+
+
+def test_h36m_loader_and_mapping(h36m_home):
+    h = load_h36m(h36m_home, subjects=["S1"], actions=["walking"])
+    assert h.names == ["S1/walking_1", "S1/walking_2"]
+    assert h.sequences[0].shape[1:] == (17, 3) and h.fps == 25
+    full = load_h36m(h36m_home)
+    assert len(full.sequences) == 189
+    assert sum(len(s) for s in full.sequences) == 215011
+    j = load_h36m(h36m_home, subjects=["S1"], actions=["walking"], joints="jhmdb")
+    p17, p15 = h.sequences[0], j.sequences[0]
+    assert p15.shape[1:] == (15, 3)
+    np.testing.assert_allclose(p15[:, 0], p17[:, 8])  # neck = thorax
+    np.testing.assert_allclose(p15[:, 1], (p17[:, 0] + p17[:, 7]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(p15[:, 2], (p17[:, 9] + p17[:, 10]) / 2, rtol=1e-6)
+    np.testing.assert_allclose(p15[:, 13], p17[:, 3])  # right ankle = right foot
+    np.testing.assert_allclose(p15[:, 12], p17[:, 13])  # left wrist
+    with pytest.raises(ValueError, match="No Human3.6M recording"):
+        load_h36m(h36m_home, subjects=["S42"])
+
+
+def test_h36m_to_jhmdb_bad_shape():
+    with pytest.raises(ValueError, match="17"):
+        h36m_to_jhmdb(np.zeros((4, 15, 3)))
+    assert h36m_to_jhmdb(np.zeros((17, 2))).shape == (15, 2)

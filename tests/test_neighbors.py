@@ -1,0 +1,161 @@
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+
+from sklearn_skippose import DTWNearestNeighbors
+from sklearn_skippose.metrics import pairwise_dtw_scores
+
+
+def _walks(rng, n, d=8, lo=5, hi=25):
+    X = np.full((n, hi, d), np.nan)
+    for i in range(n):
+        L = rng.integers(lo, hi + 1)
+        X[i, :L] = rng.normal(size=(L, d)).cumsum(0) * 0.3 + rng.normal(size=d)
+    return X
+
+
+@pytest.fixture
+def data(rng):
+    X = _walks(rng, 60)
+    y = rng.integers(0, 4, 60)
+    return X, y, _walks(rng, 10)
+
+
+@pytest.mark.parametrize("aggregate", ["sum", "mean", "cost"])
+def test_kneighbors_equals_brute_force_scores(data, aggregate):
+    X, y, Q = data
+    clf = DTWNearestNeighbors(n_neighbors=5, aggregate=aggregate).fit(X, y)
+    s, idx = clf.kneighbors(Q)
+    full = pairwise_dtw_scores(Q, X, aggregate=aggregate)
+    want = np.argsort(-full, axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(idx, want)
+    np.testing.assert_allclose(s, np.take_along_axis(full, want, 1))
+    assert (np.diff(s, axis=1) <= 0).all()
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+@pytest.mark.parametrize("aggregate", ["sum", "mean", "cost"])
+def test_pruned_gives_brute_force_neighbours(rng, metric, aggregate):
+    X = _walks(rng, 300)
+    y = rng.integers(0, 3, 300)
+    Q = _walks(rng, 6)
+    brute = DTWNearestNeighbors(n_neighbors=3, algorithm="brute", metric=metric,
+                                aggregate=aggregate).fit(X, y)
+    pruned = DTWNearestNeighbors(n_neighbors=3, algorithm="pruned", metric=metric,
+                                 aggregate=aggregate).fit(X, y)
+    sb, ib = brute.kneighbors(Q)
+    sp, ip = pruned.kneighbors(Q)
+    np.testing.assert_array_equal(ib, ip)
+    np.testing.assert_allclose(sb, sp, rtol=1e-6)
+
+
+def test_predict_proba_class_scores(data):
+    X, y, Q = data
+    clf = DTWNearestNeighbors(n_neighbors=3).fit(X, y)
+    proba = clf.predict_proba(Q)
+    np.testing.assert_allclose(proba.sum(1), 1)
+    assert set(np.unique(proba * 3)) <= {0.0, 1.0, 2.0, 3.0}
+    dec = clf.class_scores(Q)
+    full = pairwise_dtw_scores(Q, X)
+    for c in range(4):
+        np.testing.assert_allclose(dec[:, c], full[:, y == c].max(1))
+    one = DTWNearestNeighbors().fit(X, y)
+    np.testing.assert_array_equal(one.predict(Q), y[full.argmax(1)])
+    # "sum" rewards long paths, so a sequence need not be its own best match;
+    # under "mean" (cosine) it is: its score is 1, the maximum possible
+    mean = DTWNearestNeighbors(aggregate="mean").fit(X, y)
+    np.testing.assert_array_equal(mean.predict(X), y)
+
+
+def test_self_query_excludes_self(data):
+    X, y, _ = data
+    clf = DTWNearestNeighbors(n_neighbors=2).fit(X, y)
+    _, idx = clf.kneighbors()
+    assert not (idx == np.arange(len(X))[:, None]).any()
+
+
+def test_partial_fit_adds_unseen_class(data):
+    X, y, Q = data
+    clf = DTWNearestNeighbors(aggregate="mean").fit(X, y)
+    before = clf.kneighbors(Q)
+    clf.partial_fit(Q[:2], [7, 7])
+    assert clf.classes_.tolist() == [0, 1, 2, 3, 7]
+    assert clf.n_samples_fit_ == 62
+    np.testing.assert_array_equal(clf.predict(Q[:2]), [7, 7])
+    # old dictionary untouched: queries not matching the new items keep neighbours
+    s, idx = clf.kneighbors(Q[2:])
+    np.testing.assert_array_equal(idx, before[1][2:])
+    with pytest.raises(ValueError, match="features"):
+        clf.partial_fit(Q[:, :, :3], [1] * len(Q))
+    fresh = DTWNearestNeighbors().partial_fit(X, y)
+    np.testing.assert_array_equal(fresh.predict(Q), DTWNearestNeighbors().fit(X, y).predict(Q))
+
+
+def test_pickle_roundtrip(data, tmp_path):
+    X, y, Q = data
+    clf = DTWNearestNeighbors(n_neighbors=3).fit(X, y)
+    clf2 = pickle.loads(pickle.dumps(clf))
+    np.testing.assert_array_equal(clf.predict(Q), clf2.predict(Q))
+    joblib.dump(clf, tmp_path / "m.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "m.joblib").predict_proba(Q),
+                                  clf.predict_proba(Q))
+
+
+def test_bad_usage(data):
+    X, y, Q = data
+    with pytest.raises(ValueError, match="n_neighbors <= n_samples_fit"):
+        DTWNearestNeighbors(n_neighbors=100).fit(X, y).predict(Q)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        DTWNearestNeighbors().fit(X, y).predict(Q[:, :, :3])
+    with pytest.raises(ValueError, match="no real frame"):
+        DTWNearestNeighbors().fit(X, y).predict(np.full((1, 4, 8), np.nan))
+    with pytest.raises(ValueError, match="inside"):
+        bad = Q.copy()
+        bad[0, 0, 0] = np.nan
+        DTWNearestNeighbors().fit(X, y).predict(bad)
+    with pytest.raises(ValueError, match="metric"):
+        DTWNearestNeighbors(metric="l1").fit(X, y)
+    with pytest.raises(TypeError, match="integer"):
+        DTWNearestNeighbors(n_neighbors=1.5).fit(X, y)
+    with pytest.raises(ValueError, match="no feasible alignment"):
+        clf = DTWNearestNeighbors(global_constraint="itakura", itakura_max_slope=1.0)
+        clf.fit(_walks(np.random.default_rng(1), 5, lo=25, hi=25), np.arange(5))
+        clf.predict(np.ones((1, 2, 8)))
+    with pytest.raises(ValueError, match="weights"):
+        DTWNearestNeighbors(weights="distance").fit(X, y)
+
+
+def test_callable_weights(data):
+    X, y, Q = data
+    clf = DTWNearestNeighbors(n_neighbors=3, weights=lambda s: np.exp(s - s[:, :1])).fit(X, y)
+    assert np.allclose(clf.predict_proba(Q).sum(1), 1)
+
+
+def test_dask_backend(data):
+    distributed = pytest.importorskip("distributed")
+    X, y, Q = data
+    ref = DTWNearestNeighbors(n_neighbors=2).fit(X, y).kneighbors(Q)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
+                                  dashboard_address=None) as cluster, \
+            distributed.Client(cluster) as client:
+        with joblib.parallel_backend("dask"):
+            clf = DTWNearestNeighbors(n_neighbors=2, n_jobs=-1).fit(X, y)
+            got = clf.kneighbors(Q)
+        assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) >= 0
+    np.testing.assert_array_equal(got[1], ref[1])
+    np.testing.assert_allclose(got[0], ref[0])
+
+
+def test_real_jhmdb_pose_retrieval(jhmdb):
+    """Normalised raw poses of split 1, NaN -> 0: DTW 1-NN beats chance by far."""
+    from sklearn_skippose import PoseNormalizer
+
+    X = np.nan_to_num(PoseNormalizer().fit_transform(jhmdb.data))
+    lengths = jhmdb.lengths
+    X[np.arange(40)[None, :] >= lengths[:, None]] = np.nan
+    tr, te = jhmdb.splits[:, 0] == 1, jhmdb.splits[:, 0] == 2
+    clf = DTWNearestNeighbors().fit(X[tr], jhmdb.target[tr])
+    acc = clf.score(X[te], jhmdb.target[te])
+    assert acc > 0.2  # chance is 1/21; measured 0.28 at the time of writing

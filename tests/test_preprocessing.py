@@ -1,0 +1,74 @@
+import numpy as np
+import pytest
+
+from sklearn_skippose import PoseNormalizer
+
+
+def _manual_first_pose(seq):
+    """Hand-written reference: min/max of the first pose to [-1, 1] per axis."""
+    first = seq[0].reshape(-1, 2)
+    lo, hi = np.nanmin(first, axis=0), np.nanmax(first, axis=0)
+    P = seq.reshape(len(seq), -1, 2)
+    return ((P - lo) / (hi - lo) * 2 - 1).reshape(seq.shape)
+
+
+def test_first_pose_matches_hand_computation(rng):
+    X = rng.uniform(0, 300, size=(3, 7, 30))
+    X[1, 5:] = np.nan  # padding
+    X[2, 3, 4:6] = np.nan  # a missing keypoint
+    out = PoseNormalizer().fit_transform(X)
+    for i in range(3):
+        np.testing.assert_allclose(out[i], _manual_first_pose(X[i]), equal_nan=True)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(X))
+    first = out[:, 0].reshape(3, -1, 2)
+    np.testing.assert_allclose(np.nanmin(first, axis=1), -1)
+    np.testing.assert_allclose(np.nanmax(first, axis=1), 1)
+
+
+def test_real_jhmdb_first_pose(jhmdb):
+    out = PoseNormalizer().fit_transform(jhmdb.data)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(jhmdb.data))
+    assert np.isfinite(out[~np.isnan(out)]).all()
+    i = 0
+    np.testing.assert_allclose(out[i, : jhmdb.lengths[i]],
+                               _manual_first_pose(jhmdb.data[i, : jhmdb.lengths[i]]),
+                               equal_nan=True)
+
+
+def test_isotropic_and_bbox_preserve_aspect():
+    X = np.array([[[0.0, 0.0, 4.0, 2.0], [2.0, 1.0, 6.0, 3.0]]])
+    iso = PoseNormalizer(mode="first_pose_isotropic").fit_transform(X)
+    np.testing.assert_allclose(iso[0, 0], [-1, -0.5, 1, 0.5])
+    bb = PoseNormalizer(mode="sequence_bbox").fit_transform(X)
+    # bbox x in [0, 6], y in [0, 3]: centre (3, 1.5), half extent 3
+    np.testing.assert_allclose(bb[0, 1], [(2 - 3) / 3, (1 - 1.5) / 3, 1, 0.5])
+
+
+def test_degenerate_poses_never_divide_by_zero():
+    single = np.full((1, 3, 6), np.nan)
+    single[0, 0, :2] = [10.0, 20.0]  # one joint visible in the first pose
+    single[0, 1] = [10, 20, 14, 26, 12, 22]
+    single[0, 2, :2] = [11, 21]
+    out = PoseNormalizer().fit_transform(single)
+    assert np.isfinite(out[~np.isnan(single)]).all()
+    np.testing.assert_allclose(out[0, 0, :2], [0, 0])  # centred on the joint
+    # whole-sequence extent (half of max(4, 6) = 3) used as the scale
+    np.testing.assert_allclose(out[0, 1, 2:4], [4 / 3, 2.0])
+    line = np.array([[[5.0, 0.0, 5.0, 10.0]]])  # zero x extent
+    out = PoseNormalizer().fit_transform(line)
+    np.testing.assert_allclose(out[0, 0], [0, -1, 0, 1])
+    static = np.ones((1, 2, 4))  # no extent at all: translation only
+    np.testing.assert_allclose(PoseNormalizer().fit_transform(static), 0)
+
+
+def test_partial_nan_keypoint_becomes_missing():
+    X = np.array([[[0.0, 0.0, np.nan, 5.0, 2.0, 2.0]]])
+    out = PoseNormalizer().fit_transform(X)
+    assert np.isnan(out[0, 0, 2:4]).all()
+
+
+def test_bad_mode_and_list_input():
+    with pytest.raises(ValueError, match="mode"):
+        PoseNormalizer(mode="zscore").fit(np.zeros((1, 2, 4)))
+    out = PoseNormalizer().fit_transform([np.zeros((2, 2, 2)), np.ones((3, 4))])
+    assert out.shape == (2, 3, 4)
