@@ -20,6 +20,7 @@ included) is defined as 0, as :func:`sklearn.metrics.pairwise.cosine_similarity`
 does, so it never produces NaN.
 """
 
+import threading
 import warnings
 
 import numpy as np
@@ -34,7 +35,7 @@ __all__ = ["dtw_alignment", "pairwise_dtw_scores", "dtw_band"]
 METRICS = ("cosine", "euclidean")
 AGGREGATES = ("sum", "mean", "cost")
 CONSTRAINTS = (None, "sakoe_chiba", "itakura")
-_BLOCK_BYTES = 64 * 2**20
+_BLOCK_BYTES = 128 * 2**20
 
 
 def check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
@@ -159,13 +160,20 @@ class PackedSequences:
     def __init__(self, X3, lengths, metric, dtype=np.float32):
         lengths = np.asarray(lengths, dtype=np.int64)
         mask = np.arange(X3.shape[1])[None, :] < lengths[:, None]
-        frames = np.ascontiguousarray(X3[mask], dtype=np.float64)
-        if metric == "cosine":
-            norms = np.linalg.norm(frames, axis=1)
-            frames = np.divide(frames, norms[:, None], out=np.zeros_like(frames),
-                               where=norms[:, None] > 0)
-        self.frames = np.ascontiguousarray(frames, dtype=dtype)
-        self.sqnorm = np.einsum("ij,ij->i", frames, frames).astype(dtype)
+        frames = np.ascontiguousarray(X3[mask], dtype=dtype)  # one copy
+        sq = np.empty(len(frames))
+        step = 1 << 18  # float64 arithmetic chunk by chunk: exact and bounded
+        for a in range(0, len(frames), step):
+            f64 = frames[a : a + step].astype(np.float64)
+            sq[a : a + step] = np.einsum("ij,ij->i", f64, f64)
+            if metric == "cosine":
+                norms = np.sqrt(sq[a : a + step])
+                f64 = np.divide(f64, norms[:, None], out=np.zeros_like(f64),
+                                where=norms[:, None] > 0)
+                frames[a : a + step] = f64
+                sq[a : a + step] = norms > 0
+        self.frames = frames
+        self.sqnorm = sq.astype(dtype)
         self.lengths = lengths
         self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         self.metric = metric
@@ -201,14 +209,28 @@ def _block_rows(n_cols, max_len):
     return max(rows, max_len)
 
 
+_local = threading.local()
+
+
+def _buffer(rows, cols, dtype):
+    """A (rows, cols) view of this thread's reusable scratch buffer."""
+    need = rows * cols
+    buf = getattr(_local, "buf", None)
+    if buf is None or buf.size < need or buf.dtype != dtype:
+        buf = np.empty(max(need, _BLOCK_BYTES // np.dtype(dtype).itemsize), dtype=dtype)
+        _local.buf = buf
+    return buf[:need].reshape(rows, cols)
+
+
 def _cost_tile(Q, q_sl, D, d_sl, bands):
     """Accumulated cost and path length for queries q_sl x dictionary d_sl."""
     q0, q1 = Q.offsets[q_sl.start], Q.offsets[q_sl.stop - 1] + Q.lengths[q_sl.stop - 1]
     k0, k1 = D.offsets[d_sl.start], D.offsets[d_sl.stop - 1] + D.lengths[d_sl.stop - 1]
     d_len = D.lengths[d_sl]
     pad = int(d_len.max())
-    # preallocated output: numpy's fresh result pages cost more than the product
-    S = np.empty((q1 - q0, k1 - k0 + pad), dtype=Q.frames.dtype)
+    # a reused buffer: page-faulting a fresh 64 MB result costs about as much
+    # as the matrix product itself
+    S = _buffer(q1 - q0, k1 - k0 + pad, Q.frames.dtype)
     np.matmul(Q.frames[q0:q1], D.frames[k0:k1].T, out=S[:, : k1 - k0])
     S[:, k1 - k0 :] = 0
     metric = 0 if Q.metric == "cosine" else 1
@@ -252,8 +274,26 @@ def _query_block_costs(Q, q_sl, D, bands, d_slices):
             np.concatenate([p[1] for p in parts], axis=1))
 
 
+def sorted_by_length(P):
+    """``(P', order)``: P with its sequences stored by increasing length.
+
+    The interleaved kernel runs ``LANES`` dictionary sequences side by side;
+    neighbours in memory of similar length keep its reads local and its lanes
+    busy (about 2x faster than an arbitrary order on JHMDB-like lengths).
+    """
+    order = np.argsort(P.lengths, kind="stable")
+    if np.array_equal(order, np.arange(len(order))):
+        return P, order
+    frames, sqn, offs, lens = P.subset(order)
+    out = PackedSequences.__new__(PackedSequences)
+    out.frames, out.sqnorm, out.offsets, out.lengths, out.metric = (
+        frames, sqn, offs, lens, P.metric)
+    return out, order
+
+
 def pairwise_costs(Q, D, bands, n_jobs=None):
     """(accumulated cost, path length) of every query x dictionary pair."""
+    D, order = sorted_by_length(D)
     d_budget = max(_BLOCK_BYTES // (4 * 1024), int(D.lengths.max()))
     d_slices = _slices(D.lengths, d_budget)
     widest = max(int(D.lengths[s].sum()) for s in d_slices)
@@ -261,8 +301,11 @@ def pairwise_costs(Q, D, bands, n_jobs=None):
     res = Parallel(n_jobs=n_jobs)(
         delayed(_query_block_costs)(Q, q_sl, D, bands, d_slices) for q_sl in q_slices
     )
-    return (np.concatenate([r[0] for r in res], axis=0),
-            np.concatenate([r[1] for r in res], axis=0))
+    cost = np.empty((len(Q), len(D)))
+    length = np.empty((len(Q), len(D)), dtype=np.int64)
+    cost[:, order] = np.concatenate([r[0] for r in res], axis=0)
+    length[:, order] = np.concatenate([r[1] for r in res], axis=0)
+    return cost, length
 
 
 def _as_dataset(X, name):

@@ -228,9 +228,15 @@ def dtw_block_interleaved(S, qn, dn, metric, q_off, q_len, d_off, d_len,
                 for p in range(LANES):
                     lv[p] = INF
                     ll[p] = 0.0
+                qr = qn[r]
                 for j in range(mm):
-                    for p in range(LANES):
-                        cc[p] = _cost(S, r, k[p] + j, qn, dn, metric)
+                    if metric == 0:
+                        for p in range(LANES):
+                            cc[p] = 1.0 - S[r, k[p] + j]
+                    else:
+                        for p in range(LANES):
+                            c = qr + dn[k[p] + j] - 2.0 * S[r, k[p] + j]
+                            cc[p] = c if c > 0.0 else 0.0
                     for p in range(LANES):
                         b = P[j, p]
                         L = PL[j, p]

@@ -16,6 +16,7 @@ from ..metrics._dtw import (
     check_dtw_params,
     knn_pruned,
     pairwise_costs,
+    sorted_by_length,
 )
 from ..utils._sequences import check_int_param, check_sequence_dataset
 
@@ -153,7 +154,8 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
         """
         self._check_params()
         X3, lengths, y = check_sequence_dataset(
-            self, X, "required" if y is None else y, reset=True, allow_missing=False
+            self, X, "required" if y is None else y, reset=True, allow_missing=False,
+            dtype=np.float32,
         )
         check_classification_targets(y)
         self._set_dictionary(X3, lengths, y)
@@ -188,7 +190,8 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
             return self
         self._check_params()
         X3, lengths, y = check_sequence_dataset(
-            self, X, "required" if y is None else y, reset=False, allow_missing=False
+            self, X, "required" if y is None else y, reset=False, allow_missing=False,
+            dtype=np.float32,
         )
         check_classification_targets(y)
         new = PackedSequences(X3, lengths, self.metric)
@@ -197,9 +200,18 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
                 f"partial_fit labels must be of the same kind as the fitted ones "
                 f"(got {y.dtype} after {self.classes_.dtype})."
             )
-        self._frames = np.concatenate([self._frames, new.frames])
-        self._sqnorm = np.concatenate([self._sqnorm, new.sqnorm])
-        self._lengths = np.concatenate([self._lengths, new.lengths])
+        # back to fit order, append, sort again: old sequences are unchanged
+        inv = np.empty_like(self._order)
+        inv[self._order] = np.arange(len(inv))
+        D = self._dictionary()
+        frames, sqn, _, lens = D.subset(inv)
+        merged = PackedSequences.__new__(PackedSequences)
+        merged.frames = np.concatenate([frames, new.frames])
+        merged.sqnorm = np.concatenate([sqn, new.sqnorm])
+        merged.lengths = np.concatenate([lens, new.lengths])
+        merged.offsets = np.concatenate([[0], np.cumsum(merged.lengths)[:-1]]).astype(np.int64)
+        merged.metric = self.metric
+        self._store(merged)
         old = self.classes_[self._y]
         self._add_classes(y if classes is None else np.concatenate([np.asarray(classes), y]))
         self._y = np.searchsorted(self.classes_, np.concatenate([old, y]))
@@ -213,20 +225,23 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
         self._y = np.searchsorted(self.classes_, old)
 
     def _set_dictionary(self, X3, lengths, y):
-        packed = PackedSequences(X3, lengths, self.metric)
-        self._frames = packed.frames
-        self._sqnorm = packed.sqnorm
-        self._lengths = packed.lengths
+        self._store(PackedSequences(X3, lengths, self.metric))
         self.classes_, self._y = np.unique(y, return_inverse=True)
         self.n_samples_fit_ = len(lengths)
         self._index = SegmentIndex(self._dictionary()) if self.algorithm == "pruned" else None
 
     def _dictionary(self):
+        """The dictionary, stored sorted by length (``_order`` maps back)."""
         D = PackedSequences.__new__(PackedSequences)
         D.frames, D.sqnorm, D.lengths, D.metric = (
             self._frames, self._sqnorm, self._lengths, self.metric)
         D.offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]]).astype(np.int64)
         return D
+
+    def _store(self, P):
+        P, order = sorted_by_length(P)
+        self._frames, self._sqnorm, self._lengths = P.frames, P.sqnorm, P.lengths
+        self._order = order
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -237,14 +252,17 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
     def _queries(self, X):
         check_is_fitted(self)
         self._check_params()
-        X3, lengths = check_sequence_dataset(self, X, reset=False, allow_missing=False)
+        X3, lengths = check_sequence_dataset(self, X, reset=False, allow_missing=False,
+                                             dtype=np.float32)
         return PackedSequences(X3, lengths, self.metric)
 
     def _all_scores(self, Q, D):
         bands = _Bands(Q.lengths, D.lengths, self.global_constraint,
                        self.sakoe_chiba_radius, self.itakura_max_slope)
         cost, length = pairwise_costs(Q, D, bands, n_jobs=self.n_jobs)
-        return _scores_from(cost, length, self.metric, self.aggregate)
+        scores = np.empty_like(cost)
+        scores[:, self._order] = _scores_from(cost, length, self.metric, self.aggregate)
+        return scores  # columns in fit order
 
     def _use_pruning(self, k):
         if self.algorithm == "pruned":
@@ -268,7 +286,7 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
                 for c in chunks if len(c)
             )
             return (np.concatenate([r[0] for r in res]),
-                    np.concatenate([r[1] for r in res]))
+                    self._order[np.concatenate([r[1] for r in res])])
         return _top_k_rows(self._all_scores(Q, D), k)
 
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
@@ -307,7 +325,8 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
             )
         if self_query:
             D = self._dictionary()
-            scores = self._all_scores(D, D)
+            scores = np.empty((self.n_samples_fit_, self.n_samples_fit_))
+            scores[self._order] = self._all_scores(D, D)  # rows to fit order too
             np.fill_diagonal(scores, -np.inf)
             s, idx = _top_k_rows(scores, k)
         else:
