@@ -5,9 +5,19 @@ scikit-learn estimators. Data are NaN-padded ``(n_sequences, max_frames,
 n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 """
 
+from .augmentation import MocapProjection
+from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import DTWNearestNeighbors
 from .preprocessing import PoseNormalizer
 
 __version__ = "0.1.0"
 
-__all__ = ["DTWNearestNeighbors", "PoseNormalizer", "__version__"]
+__all__ = [
+    "AutoencoderEmbedder",
+    "DTWNearestNeighbors",
+    "MocapProjection",
+    "PCAEmbedder",
+    "PoseNormalizer",
+    "SkipPoseEmbedder",
+    "__version__",
+]

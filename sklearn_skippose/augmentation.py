@@ -1,0 +1,227 @@
+"""3D motion capture projected to 2D from random cameras (section 3.3).
+
+:class:`MocapProjection` turns Human3.6M 3D joints (mapped to the 15-joint
+JHMDB puppet) into 2D pose windows seen from random virtual cameras, prepared
+exactly like the real data: pixel coordinates on a 320x240 frame, joints
+outside the frame missing, then :class:`~sklearn_skippose.PoseNormalizer`
+relative to the first pose of a clip that starts a random number of frames
+before the sampled window. Samples are generated on demand, batch by batch,
+so any number of them streams through training without ever being stored.
+"""
+
+import numpy as np
+from sklearn.base import BaseEstimator
+
+from .datasets import load_h36m
+from .preprocessing import PoseNormalizer
+
+__all__ = ["MocapProjection", "project_poses"]
+
+
+def project_poses(P, azimuth, elevation, distance, focal, center):
+    """Perspective projection of 3D poses seen by cameras around the origin.
+
+    Camera ``i`` sits at ``distance[i]`` from the origin, at ``azimuth[i]``
+    and ``elevation[i]`` (radians; z is up), looks at the origin, and has
+    focal length ``focal[i]`` in pixels and principal point ``center[i]``.
+    Image x points right and y down (JHMDB's pixel convention).
+
+    Parameters
+    ----------
+    P : ndarray of shape (n, T, J, 3)
+        3D joints (z up).
+    azimuth, elevation, distance, focal : ndarray of shape (n,)
+        Camera parameters per sample.
+    center : ndarray of shape (n, 2)
+        Principal point per sample (pixels).
+
+    Returns
+    -------
+    uv : ndarray of shape (n, T, J, 2)
+        Pixel coordinates; NaN for points behind the camera.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> P = np.zeros((1, 1, 2, 3)); P[0, 0, 1, 2] = 1000.0  # 1 m above the origin
+    >>> uv = project_poses(P, np.zeros(1), np.zeros(1), np.full(1, 5000.0),
+    ...                    np.full(1, 500.0), np.array([[160.0, 120.0]]))
+    >>> uv[0, 0].round(1).tolist()
+    [[160.0, 120.0], [160.0, 20.0]]
+    """
+    ca, sa = np.cos(azimuth), np.sin(azimuth)
+    ce, se = np.cos(elevation), np.sin(elevation)
+    C = distance[:, None] * np.stack([ce * ca, ce * sa, se], axis=1)  # (n, 3)
+    f = -C / np.linalg.norm(C, axis=1, keepdims=True)
+    up = np.array([0.0, 0.0, 1.0])
+    r = np.cross(f, up)
+    r /= np.linalg.norm(r, axis=1, keepdims=True)
+    u = np.cross(r, f)
+    V = P - C[:, None, None, :]
+    xc = np.einsum("ntjk,nk->ntj", V, r)
+    yc = np.einsum("ntjk,nk->ntj", V, u)
+    zc = np.einsum("ntjk,nk->ntj", V, f)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        x = center[:, 0, None, None] + focal[:, None, None] * xc / zc
+        y = center[:, 1, None, None] - focal[:, None, None] * yc / zc
+    uv = np.stack([x, y], axis=-1)
+    uv[zc <= 0] = np.nan
+    return uv
+
+
+class MocapProjection(BaseEstimator):
+    """Random 2D views of Human3.6M motion, as extra unlabeled training data.
+
+    Pass it to an embedder (``SkipPoseEmbedder(augmentation=MocapProjection(
+    n_samples=100_000))``): every epoch the embedder draws ``n_samples``
+    fresh training windows from :meth:`sample` in batches, mixed with the
+    real ones.
+
+    Parameters
+    ----------
+    n_samples : int, default=100_000
+        Generated training samples per epoch (0 disables it).
+    data_home : str or path-like, default=None
+        Where :func:`~sklearn_skippose.datasets.load_h36m` finds the data.
+    subjects : list of str, default=None
+        Human3.6M subjects to draw from (all by default).
+    azimuth_range : tuple of float, default=(0, 360)
+        Camera azimuth in degrees (the full circle).
+    elevation_range : tuple of float, default=(-10, 45)
+        Camera elevation in degrees.
+    distance_range : tuple of float, default=(3000, 7000)
+        Camera distance to the subject's root in millimetres.
+    focal_range : tuple of float, default=(300, 600)
+        Focal length in pixels (people 70-350 px tall on a 320x240 frame).
+    shift_range : tuple of float, default=(60, 40)
+        Largest random shift of the subject from the image centre, pixels
+        (x, y).
+    image_size : tuple of int, default=(320, 240)
+        Virtual frame (JHMDB's); joints outside it are missing.
+    keypoint_dropout : float, default=0.0
+        Probability that a visible keypoint is dropped (a detector miss).
+    max_offset : int, default=20
+        The normalisation clip starts up to this many frames before the
+        sampled window (real clips are normalised on their first pose, not
+        on the window's).
+    normalizer_mode : str, default="first_pose"
+        :class:`~sklearn_skippose.PoseNormalizer` mode (match the real data).
+    random_state : int or None, default=None
+        Seed used when :meth:`sample` is called without a generator.
+
+    Examples
+    --------
+    >>> from sklearn_skippose import MocapProjection
+    >>> aug = MocapProjection(n_samples=1000, random_state=0)
+    >>> x, m = aug.sample(8, 12)  # doctest: +SKIP
+    >>> x.shape  # doctest: +SKIP
+    (8, 12, 30)
+    """
+
+    def __init__(self, n_samples=100_000, data_home=None, subjects=None,
+                 azimuth_range=(0.0, 360.0), elevation_range=(-10.0, 45.0),
+                 distance_range=(3000.0, 7000.0), focal_range=(300.0, 600.0),
+                 shift_range=(60.0, 40.0), image_size=(320, 240), keypoint_dropout=0.0,
+                 max_offset=20, normalizer_mode="first_pose", random_state=None):
+        self.n_samples = n_samples
+        self.data_home = data_home
+        self.subjects = subjects
+        self.azimuth_range = azimuth_range
+        self.elevation_range = elevation_range
+        self.distance_range = distance_range
+        self.focal_range = focal_range
+        self.shift_range = shift_range
+        self.image_size = image_size
+        self.keypoint_dropout = keypoint_dropout
+        self.max_offset = max_offset
+        self.normalizer_mode = normalizer_mode
+        self.random_state = random_state
+
+    def _motion(self):
+        key = (str(self.data_home), tuple(self.subjects) if self.subjects else None)
+        cache = getattr(self, "_cache", None)
+        if cache is None or cache[0] != key:
+            h = load_h36m(self.data_home, subjects=self.subjects, joints="jhmdb")
+            lengths = np.array([len(s) for s in h.sequences])
+            frames = np.concatenate(h.sequences).astype(np.float32)
+            offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+            self._cache = (key, frames, offsets, lengths)
+        return self._cache[1:]
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_cache", None)  # data stays out of pickles; reloaded on demand
+        return state
+
+    def _check(self, n_features):
+        if isinstance(self.n_samples, bool) or not isinstance(self.n_samples, (int, np.integer)) \
+                or self.n_samples < 0:
+            raise ValueError(f"n_samples must be a non-negative integer, got {self.n_samples!r}.")
+        if not 0 <= self.keypoint_dropout < 1:
+            raise ValueError(f"keypoint_dropout must be in [0, 1), got {self.keypoint_dropout!r}.")
+        if n_features is not None and n_features != 30:
+            raise ValueError(
+                f"MocapProjection produces 15-joint JHMDB poses (30 features per "
+                f"frame); the training data has {n_features} features per frame."
+            )
+
+    def sample(self, n, n_frames, rng=None, n_features=None):
+        """Generate ``n`` projected windows of ``n_frames`` frames.
+
+        Parameters
+        ----------
+        n : int
+            Number of samples.
+        n_frames : int
+            Frames per sample.
+        rng : numpy Generator, default=None
+            Random generator (``random_state`` when None).
+        n_features : int, default=None
+            Features per frame the consumer expects (checked: must be 30).
+
+        Returns
+        -------
+        x : ndarray of shape (n, n_frames, 30), float32
+            Normalised poses, missing keypoints set to 0.
+        mask : ndarray of shape (n, n_frames, 30), float32
+            1 where the keypoint is observed.
+        """
+        self._check(n_features)
+        rng = np.random.default_rng(self.random_state) if rng is None else rng
+        frames, offsets, lengths = self._motion()
+        off = rng.integers(0, self.max_offset + 1, n)
+        span = n_frames + int(off.max())
+        usable = np.maximum(lengths - span + 1, 0)
+        if usable.sum() == 0:
+            raise ValueError(f"No Human3.6M recording has {span} frames.")
+        rec = rng.choice(len(lengths), size=n, p=usable / usable.sum())
+        start = offsets[rec] + (rng.random(n) * usable[rec]).astype(np.int64)
+        P = frames[start[:, None] + np.arange(span)[None, :]].astype(np.float64)  # (n, span, 15, 3)
+        deg = np.pi / 180
+        az = rng.uniform(*self.azimuth_range, n) * deg
+        el = rng.uniform(*self.elevation_range, n) * deg
+        dist = rng.uniform(*self.distance_range, n)
+        foc = rng.uniform(*self.focal_range, n)
+        w, h = self.image_size
+        shift = rng.uniform(-1, 1, (n, 2)) * np.asarray(self.shift_range)
+        uv = project_poses(P, az, el, dist, foc, np.array([w / 2, h / 2]) + shift)
+        x, y = uv[..., 0], uv[..., 1]
+        out = (x < 0) | (x >= w) | (y < 0) | (y >= h) | np.isnan(x)
+        if self.keypoint_dropout:
+            out |= rng.random(out.shape) < self.keypoint_dropout
+        uv[out] = np.nan
+        # the normalisation clip starts off[i] frames before the window
+        clip = uv.reshape(n, span, -1)
+        idx = off[:, None] + np.arange(n_frames)[None, :]
+        shifted = np.full_like(clip, np.nan)
+        keep = np.arange(span)[None, :] < (off[:, None] + n_frames)
+        shifted[keep] = clip[keep]
+        # a clip whose frames are all missing cannot be normalised: mark it
+        # (it trains as an all-masked sample, which adds nothing to the loss)
+        real = ~np.isnan(shifted).all(axis=(1, 2))
+        normed = np.full_like(shifted, np.nan)
+        if real.any():
+            normed[real] = PoseNormalizer(mode=self.normalizer_mode).fit_transform(shifted[real])
+        win = np.take_along_axis(normed, idx[:, :, None], axis=1).astype(np.float32)
+        mask = (~np.isnan(win)).astype(np.float32)
+        return np.nan_to_num(win, nan=0.0), mask

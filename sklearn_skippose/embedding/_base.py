@@ -1,0 +1,99 @@
+"""What every window embedder shares: validation, windows, the output layout."""
+
+import numpy as np
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
+
+from ..utils._sequences import check_int_param, check_sequence_dataset
+from ._windows import gather_windows, sequence_frames, window_starts
+
+__all__ = ["BaseWindowEmbedder"]
+
+
+class BaseWindowEmbedder(TransformerMixin, BaseEstimator):
+    """Base class: a sequence becomes the sequence of its window embeddings.
+
+    Subclasses implement ``_fit_frames(frames, mask, offsets, lengths)`` and
+    ``_embed(windows, masks)`` (windows of shape ``(n, window, n_features)``
+    to ``(n, n_components_)``).
+    """
+
+    _transform_batch = 4096
+
+    def _check_window_params(self):
+        check_int_param(self.window, "window")
+        check_int_param(self.n_components, "n_components")
+        check_int_param(self.stride, "stride")
+
+    def _validate(self, X, reset):
+        X3, lengths = check_sequence_dataset(self, X, reset=reset, allow_missing=True)
+        return X3, lengths
+
+    def fit(self, X, y=None):
+        """Learn the window embedding from unlabeled sequences.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences (normalised poses, or any per-frame
+            features); NaN inside real frames marks missing values.
+        y : None
+            Ignored: training is unsupervised.
+
+        Returns
+        -------
+        self : object
+            The fitted embedder.
+        """
+        self._check_window_params()
+        X3, lengths = self._validate(X, reset=True)
+        self._fit_sequences(X3, lengths)
+        return self
+
+    def _windows_of(self, X3, lengths):
+        frames, mask, offsets, padded = sequence_frames(X3, lengths, self.window)
+        starts, owner = window_starts(offsets, padded, self.window, self.stride)
+        return frames, mask, starts, owner
+
+    def transform(self, X):
+        """Embed every sliding window of every sequence.
+
+        Window ``k`` of a sequence covers frames ``k * stride`` to
+        ``k * stride + window - 1``. A sequence shorter than ``window`` is
+        extended by repeating its last frame and gives one window.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with the feature count seen in ``fit``.
+
+        Returns
+        -------
+        Z : ndarray of shape (n_sequences, max_windows, n_components_)
+            NaN-padded sequence of window embeddings, ready for
+            :class:`~sklearn_skippose.DTWNearestNeighbors`. For a 2D input
+            (one-frame sequences, one window each) the result is 2D,
+            ``(n_sequences, n_components_)``.
+        """
+        check_is_fitted(self)
+        self._check_window_params()
+        two_d = hasattr(X, "shape") and len(X.shape) == 2 and not isinstance(X, list)
+        X3, lengths = self._validate(X, reset=False)
+        frames, mask, starts, owner = self._windows_of(X3, lengths)
+        emb = np.empty((len(starts), self.n_components_), dtype=np.float64)
+        for a in range(0, len(starts), self._transform_batch):
+            s = starts[a : a + self._transform_batch]
+            emb[a : a + len(s)] = self._embed(
+                gather_windows(frames, s, self.window), gather_windows(mask, s, self.window)
+            )
+        counts = np.bincount(owner, minlength=len(lengths))
+        out = np.full((len(lengths), int(counts.max()), self.n_components_), np.nan)
+        pos = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
+        out[owner, pos] = emb
+        return out[:, 0, :] if two_d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        return tags

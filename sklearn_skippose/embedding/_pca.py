@@ -1,0 +1,90 @@
+"""Baseline 1 of the paper: PCA over the concatenated poses of each window."""
+
+import warnings
+
+import numpy as np
+from sklearn.decomposition import PCA
+
+from ._base import BaseWindowEmbedder
+from ._windows import gather_windows, sequence_frames, window_starts
+
+__all__ = ["PCAEmbedder"]
+
+
+class PCAEmbedder(BaseWindowEmbedder):
+    """PCA of the concatenated frames of every sliding window (paper baseline 1).
+
+    Every window of ``window`` frames is flattened to one vector of
+    ``window * n_features`` values and projected on the principal components
+    of the training windows.
+
+    Missing values are handled explicitly: a missing coordinate is replaced by
+    the training mean of that coordinate (mean imputation) before projecting,
+    so it contributes nothing beyond the average pose.
+
+    Parameters
+    ----------
+    window : int, default=4
+        Frames per window (the paper's ``T``).
+    n_components : int, default=64
+        Output dimension; reduced to ``min(n_windows, window * n_features)``
+        (with a warning) when the data cannot support that many.
+    stride : int, default=1
+        Step between consecutive windows (training and transform).
+    whiten : bool, default=False
+        Passed to :class:`~sklearn.decomposition.PCA`.
+    random_state : int, RandomState instance or None, default=None
+        Passed to :class:`~sklearn.decomposition.PCA` (randomised solvers).
+
+    Attributes
+    ----------
+    pca_ : sklearn.decomposition.PCA
+        The fitted PCA.
+    mean_ : ndarray of shape (window * n_features,)
+        Training mean of every window coordinate (used for imputation).
+    n_components_ : int
+        Output dimension actually used.
+    n_features_in_ : int
+        Features per frame seen in ``fit``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import PCAEmbedder
+    >>> X = np.random.default_rng(0).normal(size=(5, 12, 6))
+    >>> PCAEmbedder(window=4, n_components=3).fit_transform(X).shape
+    (5, 9, 3)
+    """
+
+    def __init__(self, window=4, n_components=64, stride=1, whiten=False, random_state=None):
+        self.window = window
+        self.n_components = n_components
+        self.stride = stride
+        self.whiten = whiten
+        self.random_state = random_state
+
+    def _fit_sequences(self, X3, lengths):
+        frames, mask, offsets, padded = sequence_frames(X3, lengths, self.window)
+        starts, _ = window_starts(offsets, padded, self.window, self.stride)
+        W = gather_windows(frames, starts, self.window).reshape(len(starts), -1)
+        M = gather_windows(mask, starts, self.window).reshape(len(starts), -1)
+        counts = M.sum(axis=0)
+        self.mean_ = np.divide((W * M).sum(axis=0), counts, out=np.zeros(W.shape[1]),
+                               where=counts > 0)
+        W = np.where(M > 0, W, self.mean_)
+        k = min(self.n_components, W.shape[0], W.shape[1])
+        if k < self.n_components:
+            warnings.warn(
+                f"n_components={self.n_components} reduced to {k}: the training data "
+                f"has {W.shape[0]} windows of {W.shape[1]} values.",
+                UserWarning,
+            )
+        self.pca_ = PCA(n_components=k, whiten=self.whiten,
+                        random_state=self.random_state).fit(W)
+        self.n_components_ = k
+
+    def _embed(self, windows, masks):
+        W = windows.reshape(len(windows), -1).astype(np.float64)
+        M = masks.reshape(len(masks), -1)
+        W = np.where(M > 0, W, self.mean_)
+        return self.pca_.transform(W)

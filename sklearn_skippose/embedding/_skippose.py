@@ -1,0 +1,310 @@
+"""Skip-Pose Vectors (section 3.1 of the paper) and the autoencoder baseline."""
+
+import torch
+from torch import nn
+
+from ._torch_base import TorchWindowEmbedder, masked_mse
+
+__all__ = ["SkipPoseEmbedder", "AutoencoderEmbedder"]
+
+_CELLS = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN}
+
+
+class SkipPoseNet(nn.Module):
+    """The skip-pose encoder-decoder (Figures 2 and 3 of the paper).
+
+    * ``fc_in`` (FC*): one fully connected layer + tanh applied to every pose,
+      shared by the encoder and both decoders (the decoders feed it zeros);
+    * ``encoder``: a bidirectional recurrent layer over the current window;
+      its final forward and backward states are averaged into ``h_c``
+      (equations 1-2);
+    * ``decoder_past`` / ``decoder_future``: recurrent layers started from
+      ``h_c`` that reconstruct the past and future windows (equations 3-4);
+    * ``fc_out`` (FC**): the output layer shared by both decoders.
+    """
+
+    def __init__(self, n_features, n_components, window, cell="gru", decode_past=True):
+        super().__init__()
+        rnn = _CELLS[cell]
+        self.cell = cell
+        self.window = window
+        self.decode_past = decode_past
+        self.fc_in = nn.Linear(n_features, n_components)
+        self.encoder = rnn(n_components, n_components, batch_first=True, bidirectional=True)
+        self.decoder_future = rnn(n_components, n_components, batch_first=True)
+        self.decoder_past = rnn(n_components, n_components, batch_first=True) if decode_past else None
+        self.fc_out = nn.Linear(n_components, n_features)
+
+    def encode(self, x, m):
+        """``h_c`` of windows ``x`` (n, window, n_features) with masks ``m``."""
+        z = torch.tanh(self.fc_in(x * m))
+        _, h = self.encoder(z)
+        if self.cell == "lstm":
+            h, c = h
+            return (h[0] + h[1]) / 2, (c[0] + c[1]) / 2
+        return (h[0] + h[1]) / 2, None
+
+    def decode(self, decoder, h_c, c_c, n):
+        zeros = torch.zeros(n, self.window, self.fc_in.in_features, device=h_c.device,
+                            dtype=h_c.dtype)
+        inp = torch.tanh(self.fc_in(zeros))
+        state = h_c.unsqueeze(0)
+        if self.cell == "lstm":
+            state = (state, c_c.unsqueeze(0))
+        out, _ = decoder(inp, state)
+        return self.fc_out(out)
+
+    def forward(self, x, m):
+        """Reconstructions of the past and future windows of triplets.
+
+        ``x``, ``m``: (n, 3 * window, n_features) when decoding the past,
+        (n, 2 * window, n_features) otherwise (current window first).
+        """
+        w = self.window
+        cur = slice(w, 2 * w) if self.decode_past else slice(0, w)
+        h_c, c_c = self.encode(x[:, cur], m[:, cur])
+        n = x.shape[0]
+        future = self.decode(self.decoder_future, h_c, c_c, n)
+        past = self.decode(self.decoder_past, h_c, c_c, n) if self.decode_past else None
+        return past, future
+
+
+class SkipPoseEmbedder(TorchWindowEmbedder):
+    """Unsupervised motion embedding of pose windows (Skip-Pose Vectors).
+
+    ``fit`` cuts every training sequence into contiguous triplets of windows
+    (past, current, future), each ``window`` frames long, and trains
+    :class:`SkipPoseNet` to reconstruct the past and the future windows from
+    the encoding ``h_c`` of the current one, with the masked squared error of
+    the paper's equation 5 (missing keypoints are zeroed in the input by the
+    binary mask and excluded from the loss). ``transform`` returns, for every
+    sequence, the sequence of ``h_c`` of its sliding windows, a NaN-padded
+    ``(n_sequences, max_windows, n_components)`` array that
+    :class:`~sklearn_skippose.DTWNearestNeighbors` consumes.
+
+    Works on any per-frame features, not only poses (the paper's "with image"
+    variant is the same model over flattened crops).
+
+    Short sequences: a sequence shorter than a triplet (``3 * window`` frames,
+    ``2 * window`` with ``decode_past=False``) is extended at fit time by
+    repeating its last frame, and one shorter than ``window`` likewise at
+    transform time (one window). A window whose keypoints are all missing
+    encodes to the embedding of an all-zero input and adds nothing to the
+    loss.
+
+    Parameters
+    ----------
+    window : int, default=4
+        Frames per window (the paper's ``T``: 2, 4, 6).
+    n_components : int, default=64
+        Hidden size, the dimension of ``h_c`` (64 in the paper).
+    cell : {"gru", "lstm", "rnn"}, default="gru"
+        Recurrent cell of encoder and decoders.
+    decode_past : bool, default=True
+        Reconstruct the past window too (False: future decoder only, the
+        paper's ablation).
+    stride : int, default=1
+        Step between consecutive training triplets and transform windows.
+    augmentation : MocapProjection or None, default=None
+        Extra unlabeled training triplets generated on the fly every epoch
+        (``augmentation.n_samples`` per epoch), e.g. Human3.6M projected to
+        2D from random cameras; tunable in ``GridSearchCV`` as
+        ``augmentation__n_samples``.
+    batch_size : int, default=256
+        Triplets per optimisation step.
+    max_epochs : int, default=100
+        Upper bound on the number of epochs.
+    lr : float, default=1e-3
+        Adam learning rate (the paper's).
+    weight_decay : float, default=1e-5
+        Adam weight decay (the paper's).
+    validation_fraction : float, default=0.1
+        Fraction of training *sequences* held out to choose the number of
+        epochs (early stopping, best weights restored). 0 trains
+        ``max_epochs`` epochs.
+    patience : int, default=5
+        Epochs without validation improvement before stopping.
+    warm_start : bool, default=False
+        Continue training the current weights on the next ``fit``.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train and embed.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, the validation split and batch order; two CPU
+        fits with the same integer are bit-identical.
+    verbose : int, default=0
+        Show a progress bar with the loss and validation loss per epoch.
+
+    Attributes
+    ----------
+    module_ : SkipPoseNet
+        The trained network.
+    history_ : list of dict
+        Per epoch: ``epoch``, ``train_loss``, ``valid_loss``, ``dur``,
+        ``best``.
+    n_epochs_, best_epoch_ : int
+        Epochs run, and the one whose weights were kept.
+    n_components_ : int
+        Output dimension.
+    n_features_in_ : int
+        Features per frame seen in ``fit``.
+    device_ : str
+        Device used.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import SkipPoseEmbedder
+    >>> X = np.random.default_rng(0).normal(size=(6, 20, 4))
+    >>> emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=2, random_state=0)
+    >>> emb.fit_transform(X).shape
+    (6, 19, 8)
+    """
+
+    def __init__(self, window=4, n_components=64, cell="gru", decode_past=True, stride=1,
+                 augmentation=None, batch_size=256, max_epochs=100, lr=1e-3,
+                 weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
+                 device="cpu", random_state=None, verbose=0):
+        self.window = window
+        self.n_components = n_components
+        self.cell = cell
+        self.decode_past = decode_past
+        self.stride = stride
+        self.augmentation = augmentation
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.warm_start = warm_start
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @property
+    def _span(self):
+        return (3 if self.decode_past else 2) * self.window
+
+    def _check_train_params(self):
+        super()._check_train_params()
+        if self.cell not in _CELLS:
+            raise ValueError(f"cell must be one of {sorted(_CELLS)}, got {self.cell!r}.")
+        if self.augmentation is not None and not hasattr(self.augmentation, "sample"):
+            raise TypeError("augmentation must be None or a MocapProjection-like object "
+                            "with a sample(n, n_frames, rng, n_features) method.")
+
+    def _build_module(self, n_features):
+        return SkipPoseNet(n_features, self.n_components, self.window, self.cell,
+                           self.decode_past)
+
+    def _loss(self, module, x, m):
+        past, future = module(x, m)
+        w = self.window
+        if self.decode_past:
+            pred = torch.cat([past, future], dim=1)
+            target = torch.cat([x[:, :w], x[:, 2 * w :]], dim=1)
+            mask = torch.cat([m[:, :w], m[:, 2 * w :]], dim=1)
+        else:
+            pred, target, mask = future, x[:, w:], m[:, w:]
+        return masked_mse(pred, target, mask)
+
+    def _encode(self, module, x, m):
+        return module.encode(x, m)[0]
+
+
+class AutoencoderNet(nn.Module):
+    """Baseline 2: the same FC layers and hidden size without recurrence.
+
+    FC* (+ tanh) on every pose, the window's FC* outputs concatenated and
+    mapped to the ``n_components`` code (+ tanh); the decoder mirrors it and
+    FC** maps every frame back to the features.
+    """
+
+    def __init__(self, n_features, n_components, window):
+        super().__init__()
+        self.window = window
+        self.fc_in = nn.Linear(n_features, n_components)
+        self.to_code = nn.Linear(window * n_components, n_components)
+        self.from_code = nn.Linear(n_components, window * n_components)
+        self.fc_out = nn.Linear(n_components, n_features)
+
+    def encode(self, x, m):
+        z = torch.tanh(self.fc_in(x * m))
+        return torch.tanh(self.to_code(z.flatten(1)))
+
+    def forward(self, x, m):
+        code = self.encode(x, m)
+        z = torch.tanh(self.from_code(code)).view(len(x), self.window, -1)
+        return self.fc_out(z)
+
+
+class AutoencoderEmbedder(TorchWindowEmbedder):
+    """Autoencoder of the concatenated window (the paper's baseline 2).
+
+    The skip-pose model with its recurrent layers replaced by fully
+    connected ones over the concatenated window, reconstructing the window
+    itself. Same input and output contract as :class:`SkipPoseEmbedder`
+    (same masking, short-sequence handling and training parameters), so the
+    two swap in the same :class:`~sklearn.pipeline.Pipeline` step.
+
+    Parameters
+    ----------
+    window : int, default=4
+        Frames per window.
+    n_components : int, default=64
+        Code size.
+    stride : int, default=1
+        Step between windows.
+    augmentation : MocapProjection or None, default=None
+        Extra generated training windows per epoch.
+    batch_size, max_epochs, lr, weight_decay, validation_fraction, patience, warm_start, device, random_state, verbose
+        As in :class:`SkipPoseEmbedder`.
+
+    Attributes
+    ----------
+    module_ : AutoencoderNet
+        The trained network.
+    history_ : list of dict
+        Per-epoch losses.
+    n_epochs_, best_epoch_, n_components_, n_features_in_, device_
+        As in :class:`SkipPoseEmbedder`.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import AutoencoderEmbedder
+    >>> X = np.random.default_rng(0).normal(size=(6, 20, 4))
+    >>> AutoencoderEmbedder(window=2, n_components=8, max_epochs=2, random_state=0).fit_transform(X).shape
+    (6, 19, 8)
+    """
+
+    def __init__(self, window=4, n_components=64, stride=1, augmentation=None, batch_size=256,
+                 max_epochs=100, lr=1e-3, weight_decay=1e-5, validation_fraction=0.1,
+                 patience=5, warm_start=False, device="cpu", random_state=None, verbose=0):
+        self.window = window
+        self.n_components = n_components
+        self.stride = stride
+        self.augmentation = augmentation
+        self.batch_size = batch_size
+        self.max_epochs = max_epochs
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.warm_start = warm_start
+        self.device = device
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @property
+    def _span(self):
+        return self.window
+
+    def _build_module(self, n_features):
+        return AutoencoderNet(n_features, self.n_components, self.window)
+
+    def _loss(self, module, x, m):
+        return masked_mse(module(x, m), x, m)
+
+    def _encode(self, module, x, m):
+        return module.encode(x, m)

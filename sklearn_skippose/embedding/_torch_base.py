@@ -1,0 +1,218 @@
+"""The torch side shared by the neural embedders (skorch is the model).
+
+* the module is built lazily in ``fit`` from the data's feature count;
+* ``random_state`` seeds weight initialisation and batch order through
+  private generators (global torch state is left alone), so two CPU fits
+  are bit-identical;
+* ``device="cpu" | "cuda" | "auto"``; weights are pickled as numpy arrays on
+  the CPU, so a model trained on a GPU loads on a machine without one and
+  never needs ``torch.load``;
+* the epoch count is chosen on a validation part of the training
+  *sequences* (windows of one sequence overlap, so splitting windows would
+  leak): early stopping with ``patience`` restores the best weights;
+* ``history_`` holds one dict per epoch (train loss, validation loss,
+  duration, whether it was the best so far); ``verbose`` shows a tqdm bar.
+"""
+
+import copy
+import time
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+
+from ..utils._sequences import check_int_param
+from ._base import BaseWindowEmbedder
+from ._windows import sequence_frames, window_starts
+
+__all__ = ["TorchWindowEmbedder", "masked_mse"]
+
+
+def masked_mse(pred, target, mask):
+    """Mean squared error over the observed entries only (the paper's eq. 5).
+
+    Missing entries (``mask == 0``) contribute neither to the sum nor to the
+    count, so whatever value stands at a missing position cannot change the
+    loss or its gradient.
+    """
+    se = (pred - target) ** 2 * mask
+    return se.sum() / mask.sum().clamp_min(1.0)
+
+
+def resolve_device(device):
+    if device == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if device not in ("cpu", "cuda") and not str(device).startswith("cuda:"):
+        raise ValueError(f"device must be 'cpu', 'cuda' or 'auto', got {device!r}.")
+    if str(device).startswith("cuda") and not torch.cuda.is_available():
+        raise ValueError(f"device={device!r} but torch sees no CUDA device.")
+    return str(device)
+
+
+class TorchWindowEmbedder(BaseWindowEmbedder):
+    """Training loop, device handling and pickling for the torch embedders.
+
+    Subclasses define ``_build_module(n_features)``, ``_span`` (frames per
+    training sample), ``_loss(module, batch, mask)`` and ``_encode(module,
+    windows, masks)``.
+    """
+
+    def _check_train_params(self):
+        self._check_window_params()
+        check_int_param(self.batch_size, "batch_size")
+        check_int_param(self.max_epochs, "max_epochs")
+        check_int_param(self.patience, "patience")
+        for name in ("lr", "weight_decay"):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, Real) or v < 0:
+                raise ValueError(f"{name} must be a non-negative number, got {v!r}.")
+        vf = self.validation_fraction
+        if isinstance(vf, bool) or not isinstance(vf, Real) or not 0 <= vf < 1:
+            raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}.")
+
+    # ------------------------------------------------------------- training
+    def _fit_sequences(self, X3, lengths):
+        self._check_train_params()
+        self.device_ = resolve_device(self.device)
+        rs = check_random_state(self.random_state)
+        seed = int(rs.randint(0, 2**31 - 1))
+        gen = torch.Generator().manual_seed(seed)
+        n_feat = X3.shape[2]
+        if not (self.warm_start and hasattr(self, "module_")
+                and getattr(self, "_n_features_module", None) == n_feat):
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(seed)
+                self.module_ = self._build_module(n_feat)
+            self._n_features_module = n_feat
+            self.history_ = []
+        module = self.module_.to(self.device_)
+        opt = torch.optim.Adam(module.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+
+        # validation split over sequences
+        n = len(lengths)
+        perm = rs.permutation(n)
+        n_val = int(round(self.validation_fraction * n)) if n > 1 else 0
+        val_idx, tr_idx = np.sort(perm[:n_val]), np.sort(perm[n_val:])
+        span = self._span
+        train = self._samples(X3[tr_idx], lengths[tr_idx], span)
+        valid = self._samples(X3[val_idx], lengths[val_idx], span) if n_val else None
+        aug = getattr(self, "augmentation", None)
+        n_aug = 0 if aug is None else int(aug.n_samples)
+        best, best_state, bad_epochs = np.inf, None, 0
+        from tqdm.auto import tqdm
+
+        bar = tqdm(range(self.max_epochs), disable=not self.verbose, desc=type(self).__name__)
+        for epoch in bar:
+            t0 = time.perf_counter()
+            module.train()
+            total, count = 0.0, 0
+            n_real = len(train[2])
+            order = torch.randperm(n_real + n_aug, generator=gen).numpy()
+            aug_rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            for a in range(0, len(order), self.batch_size):
+                idx = order[a : a + self.batch_size]
+                real = idx[idx < n_real]
+                xb, mb = self._batch(train, real)
+                k_aug = int((idx >= n_real).sum())
+                if k_aug:
+                    xa, ma = aug.sample(k_aug, span, rng=aug_rng, n_features=n_feat)
+                    xb = np.concatenate([xb, xa]) if len(real) else xa
+                    mb = np.concatenate([mb, ma]) if len(real) else ma
+                xt = torch.from_numpy(xb).to(self.device_)
+                mt = torch.from_numpy(mb).to(self.device_)
+                opt.zero_grad()
+                loss = self._loss(module, xt, mt)
+                loss.backward()
+                opt.step()
+                total += float(loss.detach()) * len(xb)
+                count += len(xb)
+            train_loss = total / max(count, 1)
+            valid_loss = self._eval_loss(module, valid) if valid is not None else np.nan
+            score = valid_loss if valid is not None else train_loss
+            is_best = score < best
+            if is_best:
+                best, bad_epochs = score, 0
+                best_state = copy.deepcopy(module.state_dict())
+            else:
+                bad_epochs += 1
+            self.history_.append({
+                "epoch": len(self.history_) + 1, "train_loss": train_loss,
+                "valid_loss": valid_loss, "dur": time.perf_counter() - t0, "best": bool(is_best),
+            })
+            bar.set_postfix(loss=f"{train_loss:.4f}", valid=f"{valid_loss:.4f}")
+            if not np.isfinite(train_loss):
+                raise ValueError(
+                    "Training diverged (non-finite loss); lower lr or normalise the input "
+                    "(PoseNormalizer)."
+                )
+            if valid is not None and bad_epochs >= self.patience:
+                break
+        if best_state is not None:
+            module.load_state_dict(best_state)
+        module.eval()
+        self.n_epochs_ = len(self.history_)
+        self.best_epoch_ = int(np.argmin([
+            h["valid_loss"] if valid is not None else h["train_loss"] for h in self.history_
+        ])) + 1
+        self.n_components_ = self.n_components
+
+    def _samples(self, X3, lengths, span):
+        frames, mask, offsets, padded = sequence_frames(X3, lengths, span)
+        starts, _ = window_starts(offsets, padded, span, self.stride)
+        return frames, mask, starts, span
+
+    @staticmethod
+    def _batch(samples, idx):
+        """Training samples ``idx``: (n, span, n_features) values and masks."""
+        frames, mask, starts, span = samples
+        rows = starts[idx][:, None] + np.arange(span)[None, :]
+        return frames[rows], mask[rows]
+
+    def _eval_loss(self, module, samples):
+        module.eval()
+        total, count = 0.0, 0
+        with torch.no_grad():
+            for a in range(0, len(samples[2]), 4096):
+                idx = np.arange(a, min(a + 4096, len(samples[2])))
+                xb, mb = self._batch(samples, idx)
+                xt = torch.from_numpy(xb).to(self.device_)
+                mt = torch.from_numpy(mb).to(self.device_)
+                total += float(self._loss(module, xt, mt)) * len(idx)
+                count += len(idx)
+        return total / max(count, 1)
+
+    # ------------------------------------------------------------ transform
+    def _embed(self, windows, masks):
+        module = self.module_
+        module.eval()
+        with torch.no_grad():
+            x = torch.from_numpy(np.ascontiguousarray(windows, dtype=np.float32)).to(self.device_)
+            m = torch.from_numpy(np.ascontiguousarray(masks, dtype=np.float32)).to(self.device_)
+            return self._encode(module, x, m).cpu().numpy().astype(np.float64)
+
+    # ------------------------------------------------------------- pickling
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        module = state.pop("module_", None)
+        if module is not None:
+            state["_module_weights"] = {
+                k: v.detach().cpu().numpy() for k, v in module.state_dict().items()
+            }
+        return state
+
+    def __setstate__(self, state):
+        weights = state.pop("_module_weights", None)
+        self.__dict__.update(state)
+        if weights is not None:
+            module = self._build_module(self._n_features_module)
+            module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()})
+            module.eval()
+            if str(getattr(self, "device_", "cpu")).startswith("cuda") and not torch.cuda.is_available():
+                self.device_ = "cpu"
+            self.module_ = module.to(self.device_)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = False
+        return tags
