@@ -6,10 +6,19 @@ that cannot apply are listed in ``EXPECTED_FAILED`` with the reason.
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from sklearn_skippose import DTWNearestNeighbors, PoseNormalizer
+from sklearn_skippose import (
+    AutoencoderEmbedder,
+    DTWNearestNeighbors,
+    PCAEmbedder,
+    PoseNormalizer,
+    SkipPoseEmbedder,
+)
 
 ESTIMATORS = [
     PoseNormalizer(),
+    PCAEmbedder(window=2, n_components=3),
+    SkipPoseEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),
+    AutoencoderEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),
     DTWNearestNeighbors(),
     DTWNearestNeighbors(metric="euclidean", aggregate="mean", n_neighbors=3),
 ]

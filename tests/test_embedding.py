@@ -1,0 +1,191 @@
+import pickle
+
+import joblib
+import numpy as np
+import pytest
+import torch
+from sklearn.base import clone
+from sklearn.model_selection import GridSearchCV
+from sklearn.pipeline import make_pipeline
+
+from sklearn_skippose import (
+    AutoencoderEmbedder,
+    DTWNearestNeighbors,
+    PCAEmbedder,
+    PoseNormalizer,
+    SkipPoseEmbedder,
+)
+from sklearn_skippose.embedding._torch_base import masked_mse
+from sklearn_skippose.utils import sequence_lengths
+
+FAST = dict(n_components=16, max_epochs=3, batch_size=128, random_state=0)
+
+
+@pytest.fixture(scope="module")
+def clips(jhmdb):
+    """Normalised real JHMDB clips: 40 of split 1's training set."""
+    X = PoseNormalizer().fit_transform(jhmdb.data)
+    tr = np.flatnonzero(jhmdb.splits[:, 0] == 1)[::13]
+    return X[tr], jhmdb.target[tr]
+
+
+def test_transform_shape_and_padding(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=4, **FAST).fit(X)
+    Z = emb.transform(X)
+    n_win = sequence_lengths(X) - 4 + 1
+    assert Z.shape == (len(X), n_win.max(), 16)
+    np.testing.assert_array_equal(sequence_lengths(Z), n_win)
+    assert np.isfinite(Z[~np.isnan(Z)]).all()
+    assert emb.n_features_in_ == 30 and emb.n_components_ == 16
+
+
+def test_loss_falls_on_real_clips(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=4, n_components=32, max_epochs=8, validation_fraction=0.2,
+                           patience=8, random_state=0).fit(X)
+    losses = [h["train_loss"] for h in emb.history_]
+    assert losses[-1] < 0.8 * losses[0]
+    assert losses[-1] == min(losses)
+    assert emb.best_epoch_ == 1 + int(np.argmin([h["valid_loss"] for h in emb.history_]))
+
+
+def test_masked_entries_do_not_change_loss_or_gradients(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=3, **FAST).fit(X)
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.normal(size=(5, 9, 30)), dtype=torch.float32)
+    m = torch.tensor(rng.random((5, 9, 15)) > 0.3, dtype=torch.float32).repeat_interleave(2, -1)
+    x2 = x.clone()
+    x2[m == 0] = torch.tensor(rng.normal(size=int((m == 0).sum())) * 100, dtype=torch.float32)
+    grads = []
+    for xx in (x, x2):
+        emb.module_.zero_grad()
+        loss = emb._loss(emb.module_, xx, m)
+        loss.backward()
+        grads.append((float(loss.detach()), [p.grad.clone() for p in emb.module_.parameters()]))
+    assert grads[0][0] == grads[1][0]
+    for g1, g2 in zip(grads[0][1], grads[1][1]):
+        torch.testing.assert_close(g1, g2)
+
+
+def test_masked_mse_by_hand():
+    pred = torch.tensor([[1.0, 2.0, 3.0]])
+    target = torch.tensor([[0.0, 0.0, 100.0]])
+    mask = torch.tensor([[1.0, 1.0, 0.0]])
+    assert float(masked_mse(pred, target, mask)) == pytest.approx((1 + 4) / 2)
+
+
+def test_embedding_independent_of_batch_and_deterministic(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=4, **FAST).fit(X)
+    Z = emb.transform(X)
+    one = emb.transform(X[3:4])
+    L = sequence_lengths(one)[0]
+    np.testing.assert_allclose(one[0, :L], Z[3, :L], rtol=1e-5, atol=1e-6)
+    np.testing.assert_array_equal(emb.transform(X), Z)
+
+
+def test_random_state_makes_fits_bit_identical(clips):
+    X, _ = clips
+    a = SkipPoseEmbedder(window=2, **FAST).fit(X)
+    b = SkipPoseEmbedder(window=2, **FAST).fit(X)
+    np.testing.assert_array_equal(a.transform(X[:5]), b.transform(X[:5]))
+    assert [h["train_loss"] for h in a.history_] == [h["train_loss"] for h in b.history_]
+
+
+def test_pickle_and_joblib_roundtrip(clips, tmp_path):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=2, **FAST).fit(X)
+    Z = emb.transform(X[:4])
+    emb2 = pickle.loads(pickle.dumps(emb))
+    np.testing.assert_array_equal(emb2.transform(X[:4]), Z)
+    joblib.dump(emb, tmp_path / "e.joblib")
+    np.testing.assert_array_equal(joblib.load(tmp_path / "e.joblib").transform(X[:4]), Z)
+    assert "module_" not in emb.__getstate__()  # weights stored as numpy arrays
+
+
+def test_short_sequences_and_single_frames():
+    rng = np.random.default_rng(0)
+    X = [rng.normal(size=(L, 6)) for L in (1, 3, 5, 30)]
+    emb = SkipPoseEmbedder(window=4, **FAST).fit(X)  # 1-, 3-, 5-frame clips padded
+    Z = emb.transform(X)
+    assert sequence_lengths(Z).tolist() == [1, 1, 2, 27]
+    flat = SkipPoseEmbedder(window=2, **FAST).fit(rng.normal(size=(20, 4)))
+    assert flat.transform(rng.normal(size=(3, 4))).shape == (3, 16)
+
+
+def test_all_missing_window_is_finite():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 20, 6))
+    X[0, 5:12] = np.nan  # real frames with every keypoint missing (not padding)
+    emb = SkipPoseEmbedder(window=4, **FAST).fit(X)
+    Z = emb.transform(X)
+    assert np.isfinite(Z[0, :17]).all()
+
+
+@pytest.mark.parametrize("Est", [SkipPoseEmbedder, AutoencoderEmbedder, PCAEmbedder])
+def test_bad_input(Est):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(4, 12, 6))
+    kw = {"n_components": 4}
+    with pytest.raises(ValueError, match="window"):
+        Est(window=0, **kw).fit(X)
+    bad = X.copy()
+    bad[0, 0, 0] = np.inf
+    with pytest.raises(ValueError, match="infinite"):
+        Est(**kw).fit(bad)
+    fitted = Est(window=2, **kw, **({} if Est is PCAEmbedder else {"max_epochs": 1})).fit(X)
+    with pytest.raises(ValueError, match="X has 8 features"):
+        fitted.transform(rng.normal(size=(2, 12, 8)))
+    with pytest.raises(ValueError, match="no real frame"):
+        fitted.transform(np.full((1, 5, 6), np.nan))
+
+
+def test_bad_training_params():
+    X = np.random.default_rng(0).normal(size=(4, 12, 6))
+    with pytest.raises(ValueError, match="cell"):
+        SkipPoseEmbedder(cell="transformer").fit(X)
+    with pytest.raises(ValueError, match="validation_fraction"):
+        SkipPoseEmbedder(validation_fraction=1.5).fit(X)
+    with pytest.raises(ValueError, match="device"):
+        SkipPoseEmbedder(device="tpu").fit(X)
+
+
+def test_pca_matches_sklearn_pca_on_complete_windows():
+    from sklearn.decomposition import PCA
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 10, 4))
+    Z = PCAEmbedder(window=3, n_components=5).fit_transform(X)
+    W = np.stack([X[i, t : t + 3].ravel() for i in range(3) for t in range(8)])
+    ref = PCA(n_components=5).fit_transform(W).reshape(3, 8, 5)
+    np.testing.assert_allclose(np.abs(Z), np.abs(ref), atol=1e-5)  # float32 windows
+
+
+def test_pca_mean_imputation():
+    X = np.arange(2 * 6 * 2, dtype=float).reshape(2, 6, 2)
+    emb = PCAEmbedder(window=2, n_components=2).fit(X)
+    Xm = X.copy()
+    Xm[0, 1] = np.nan
+    Z = emb.transform(Xm)
+    W = np.concatenate([X[0, 0], emb.mean_[2:]])  # missing frame -> mean of that slot
+    np.testing.assert_allclose(Z[0, 0], emb.pca_.transform(W[None])[0], rtol=1e-5, atol=1e-5)
+
+
+def test_grid_search_in_pipeline(clips):
+    X, y = clips
+    pipe = make_pipeline(SkipPoseEmbedder(n_components=8, max_epochs=1, random_state=0),
+                         DTWNearestNeighbors(aggregate="mean"))
+    gs = GridSearchCV(pipe, {"skipposeembedder__window": [2, 4],
+                             "skipposeembedder__decode_past": [True, False]}, cv=2)
+    gs.fit(X, y)
+    assert len(gs.cv_results_["mean_test_score"]) == 4
+    assert clone(pipe).get_params()["skipposeembedder__window"] == 4
+
+
+def test_warm_start_continues(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=2, warm_start=True, validation_fraction=0, **FAST).fit(X)
+    emb.fit(X)
+    assert len(emb.history_) == 6
