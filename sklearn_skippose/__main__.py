@@ -3,15 +3,15 @@
 ``skippose summary``
     Load JHMDB (and Human3.6M when present) and print what was found.
 ``skippose evaluate``
-    The JHMDB evaluation over the three official splits: normalise the poses,
-    turn every clip into a sequence of window features, register the training
-    clips as the dictionary, classify the test clips by DTW 1-NN, and print
-    mean per-class accuracy and macro AP per split (JSON written to
-    ``--output``).
+    The JHMDB evaluation over the three official splits
+    (:func:`sklearn_skippose.evaluation.evaluate_jhmdb`): train each method's
+    embedder on a split's training clips without labels, register them as the
+    dictionary, classify the test clips by DTW nearest neighbour, print the
+    method x split table and write ``results.json`` and figures to
+    ``--output``.
 """
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -38,57 +38,26 @@ def _summary(args):
     return 0
 
 
-def _window_features(X, window):
-    """Concatenated normalised poses of every sliding window (missing -> 0)."""
-    from .utils import sequence_lengths
-
-    lengths = sequence_lengths(X)
-    n, t, f = X.shape
-    n_win = np.maximum(lengths - window + 1, 1)
-    out = np.full((n, int(n_win.max()), f * window), np.nan)
-    Z = np.nan_to_num(X)
-    for i in range(n):
-        L = int(lengths[i])
-        seq = Z[i, :L]
-        if L < window:  # documented: short clips repeat their last frame
-            seq = np.concatenate([seq, np.repeat(seq[-1:], window - L, axis=0)])
-        for w in range(int(n_win[i])):
-            out[i, w] = seq[w : w + window].ravel()
-    return out
-
-
 def _evaluate(args):
-    from .datasets import load_jhmdb
-    from .metrics import macro_average_precision, mean_per_class_accuracy
-    from .neighbors import DTWNearestNeighbors
-    from .preprocessing import PoseNormalizer
+    from .evaluation import METHODS, evaluate_jhmdb, format_table
 
+    methods = [m.strip() for m in args.methods.split(",") if m.strip()]
+    bad = [m for m in methods if m not in METHODS]
+    if bad:
+        raise SystemExit(f"unknown method(s) {bad}; choose from {', '.join(METHODS)}")
+    splits = [1] if args.quick else [int(k) for k in args.splits.split(",")]
     t0 = time.perf_counter()
-    jh = load_jhmdb(args.data_home)
-    X = PoseNormalizer().fit_transform(jh.data)
-    feats = _window_features(X, args.window)
-    splits = range(jh.splits.shape[1]) if not args.quick else [0]
-    rows = []
-    for k in splits:
-        tr, te = jh.splits[:, k] == 1, jh.splits[:, k] == 2
-        clf = DTWNearestNeighbors(aggregate=args.aggregate).fit(feats[tr], jh.target[tr])
-        scores = clf.class_scores(feats[te])
-        pred = clf.predict(feats[te])
-        acc = mean_per_class_accuracy(jh.target[te], pred)
-        ap = macro_average_precision(jh.target[te], scores, labels=clf.classes_)
-        rows.append({"method": "poses", "split": k + 1, "accuracy": acc, "macro_ap": ap,
-                     "n_train": int(tr.sum()), "n_test": int(te.sum())})
-        print(f"split {k + 1}: mean per-class accuracy {100 * acc:.1f}  macro AP {100 * ap:.1f}"
-              f"  ({tr.sum()} dictionary / {te.sum()} test clips)", flush=True)
-    mean_acc = float(np.mean([r["accuracy"] for r in rows]))
-    print(f"mean over {len(rows)} split(s): accuracy {100 * mean_acc:.1f}"
-          f"  ({time.perf_counter() - t0:.1f} s)")
-    out = Path(args.output)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "results.json").write_text(json.dumps(
-        {"dataset": "JHMDB (804-clip GT subset)", "window": args.window,
-         "aggregate": args.aggregate, "results": rows}, indent=2))
-    print(f"results written to {out / 'results.json'}")
+    result = evaluate_jhmdb(
+        args.data_home, methods=methods, splits=splits, window=args.window,
+        n_components=args.n_components, augment=args.augment, aggregate=args.aggregate,
+        n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
+        random_state=args.random_state, output=args.output,
+    )
+    print()
+    print(f"{result['dataset']}, window {args.window}, DTW aggregate {args.aggregate!r}, "
+          f"{args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
+    print(format_table(result))
+    print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
     return 0
 
 
@@ -99,15 +68,28 @@ def main(argv=None):
     s.add_argument("--data-home", default=None)
     e = sub.add_parser("evaluate", help="JHMDB evaluation over the official splits")
     e.add_argument("--data-home", default=None)
+    e.add_argument("--methods", default="pca,skippose,skippose-aug",
+                   help="comma-separated: pca, ae, skippose-nopast, skippose, skippose-aug")
+    e.add_argument("--splits", default="1,2,3")
     e.add_argument("--window", type=int, default=4)
-    e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="sum")
-    e.add_argument("--quick", action="store_true", help="split 1 only")
+    e.add_argument("--n-components", type=int, default=64)
+    e.add_argument("--augment", type=int, default=100_000,
+                   help="Human3.6M projections per epoch for skippose-aug")
+    e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean")
+    e.add_argument("--n-neighbors", type=int, default=1)
+    e.add_argument("--max-epochs", type=int, default=100)
+    e.add_argument("--random-state", type=int, default=0)
+    e.add_argument("--quick", action="store_true",
+                   help="split 1, PCA and Skip-Pose only, at most 30 epochs (a few minutes)")
     e.add_argument("--output", default="skippose_results")
     args = parser.parse_args(argv)
     if args.command == "summary":
         return _summary(args)
     if args.window < 1:
         parser.error("--window must be >= 1")
+    if args.quick:
+        args.methods = "pca,skippose"
+        args.max_epochs = min(args.max_epochs, 30)
     return _evaluate(args)
 
 

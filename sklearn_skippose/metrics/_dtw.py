@@ -359,11 +359,11 @@ def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
     >>> import numpy as np
     >>> X = np.array([[[1.0, 0.0], [0.0, 1.0]], [[0.0, 1.0], [0.0, 1.0]]])
     >>> pairwise_dtw_scores(X).round(3)
-    array([[2., 2.],
-           [2., 2.]])
+    array([[2., 1.],
+           [1., 2.]])
     >>> pairwise_dtw_scores(X, aggregate="mean").round(3)
-    array([[1.   , 0.667],
-           [0.667, 1.   ]])
+    array([[1. , 0.5],
+           [0.5, 1. ]])
     """
     check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
                      itakura_max_slope)

@@ -69,8 +69,9 @@ def macro_average_precision(y_true, y_score, *, labels=None):
     Examples
     --------
     >>> import numpy as np
-    >>> macro_average_precision([0, 1, 1], np.array([[0.9, 0.1], [0.2, 0.8], [0.6, 0.4]]))
-    0.9166666666666666
+    >>> # class 0: AP 1/2; class 1: AP (1 + 2/3) / 2
+    >>> macro_average_precision([0, 1, 1], np.array([[0.3, 0.7], [0.2, 0.8], [0.6, 0.4]]))
+    0.6666666666666666
     """
     y_true = np.asarray(y_true)
     y_score = np.asarray(y_score, dtype=np.float64)

@@ -1,0 +1,237 @@
+"""The paper's JHMDB evaluation as one function (and the ``evaluate`` command).
+
+For every official split and every method: the embedder is trained on the
+split's training clips **without labels**, the training clips are embedded
+and registered as the dictionary of a DTW nearest-neighbour classifier, and
+the test clips are classified. Reported per split: mean per-class accuracy
+(JHMDB's measure) and macro average precision of the per-class DTW scores.
+"""
+
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+from sklearn.pipeline import make_pipeline
+
+from .augmentation import MocapProjection
+from .datasets import load_jhmdb
+from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
+from .metrics import macro_average_precision, mean_per_class_accuracy
+from .neighbors import DTWNearestNeighbors
+from .preprocessing import PoseNormalizer
+
+__all__ = ["METHODS", "make_method", "evaluate_jhmdb"]
+
+#: Method names understood by :func:`make_method` (the rows of Table 1).
+METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug")
+
+
+def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=None,
+                max_epochs=100, random_state=0):
+    """The embedder of one Table-1 method.
+
+    Parameters
+    ----------
+    name : {"pca", "ae", "skippose-nopast", "skippose", "skippose-aug"}
+        PCA baseline, autoencoder baseline, Skip-Pose without the past
+        decoder, Skip-Pose, Skip-Pose trained with ``augment`` Human3.6M
+        projections per epoch.
+    window : int, default=4
+        The paper's ``T``.
+    n_components : int, default=64
+        Embedding size.
+    augment : int, default=100_000
+        Augmented samples per epoch for ``"skippose-aug"``.
+    data_home : str, default=None
+        Where Human3.6M is found.
+    max_epochs : int, default=100
+        Epoch cap of the neural embedders (early stopping decides below it).
+    random_state : int, default=0
+        Seed.
+
+    Returns
+    -------
+    embedder : estimator
+        An unfitted embedder.
+    """
+    common = dict(window=window, n_components=n_components)
+    nn = dict(max_epochs=max_epochs, random_state=random_state)
+    if name == "pca":
+        return PCAEmbedder(**common)
+    if name == "ae":
+        return AutoencoderEmbedder(**common, **nn)
+    if name == "skippose-nopast":
+        return SkipPoseEmbedder(decode_past=False, **common, **nn)
+    if name == "skippose":
+        return SkipPoseEmbedder(**common, **nn)
+    if name == "skippose-aug":
+        aug = MocapProjection(n_samples=augment, data_home=data_home, random_state=random_state)
+        return SkipPoseEmbedder(augmentation=aug, **common, **nn)
+    raise ValueError(f"Unknown method {name!r}; expected one of {METHODS}.")
+
+
+def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2, 3),
+                   window=4, n_components=64, augment=100_000, aggregate="mean",
+                   n_neighbors=1, max_epochs=100, classes=None, random_state=0,
+                   output=None, verbose=True):
+    """Run the JHMDB evaluation and return (and optionally write) the results.
+
+    Parameters
+    ----------
+    data_home : str, default=None
+        Folder with ``jhmdb/`` (and ``h36m/`` for augmentation).
+    methods : sequence of str, default=("pca", "skippose")
+        Names from :data:`METHODS`.
+    splits : sequence of int, default=(1, 2, 3)
+        Official splits to run.
+    window, n_components, augment, max_epochs, random_state
+        See :func:`make_method`.
+    aggregate : {"sum", "mean", "cost"}, default="mean"
+        DTW score (``"mean"`` was chosen by cross-validation on the training
+        clips of split 1; see the results page).
+    n_neighbors : int, default=1
+        Neighbours that vote.
+    classes : sequence of str, default=None
+        Restrict to these action classes (for quick runs and tests).
+    output : str or path-like, default=None
+        Folder for ``results.json`` and figures (``results.png``,
+        ``similarity_map.png`` when matplotlib is installed).
+    verbose : bool, default=True
+        Progress bar and one line per result.
+
+    Returns
+    -------
+    results : dict
+        ``{"dataset", "settings", "results": [{"method", "split",
+        "accuracy", "macro_ap", "fit_seconds", ...}], "mean": {method: {...}}}``.
+    """
+    from tqdm.auto import tqdm
+
+    jh = load_jhmdb(data_home)
+    X, y = jh.data, jh.target
+    splits_m = jh.splits
+    names = jh.target_names
+    if classes is not None:
+        keep = np.isin(names[y], list(classes))
+        if not keep.any():
+            raise ValueError(f"None of classes={list(classes)!r} is a JHMDB class.")
+        X, y, splits_m = X[keep], y[keep], splits_m[keep]
+    for k in splits:
+        if k not in (1, 2, 3):
+            raise ValueError(f"splits must be among 1, 2, 3; got {k!r}.")
+    rows = []
+    last = None
+    jobs = [(m, k) for k in splits for m in methods]
+    for m in methods:
+        make_method(m)  # validate names before any work
+    bar = tqdm(jobs, disable=not verbose, desc="evaluate")
+    for method, k in bar:
+        bar.set_postfix(method=method, split=k)
+        tr, te = splits_m[:, k - 1] == 1, splits_m[:, k - 1] == 2
+        emb = make_method(method, window=window, n_components=n_components, augment=augment,
+                          data_home=data_home, max_epochs=max_epochs, random_state=random_state)
+        t0 = time.perf_counter()
+        feat = make_pipeline(PoseNormalizer(), emb).fit(X[tr])  # no labels
+        fit_s = time.perf_counter() - t0
+        Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])
+        clf = DTWNearestNeighbors(n_neighbors=n_neighbors, aggregate=aggregate)
+        clf.fit(Ztr, y[tr])
+        pred = clf.predict(Zte)
+        scores = clf.class_scores(Zte)
+        row = {
+            "method": method, "split": k,
+            "accuracy": mean_per_class_accuracy(y[te], pred),
+            "macro_ap": macro_average_precision(y[te], scores, labels=clf.classes_),
+            "fit_seconds": round(fit_s, 2), "n_train": int(tr.sum()), "n_test": int(te.sum()),
+            "epochs": getattr(emb, "n_epochs_", None),
+        }
+        rows.append(row)
+        last = (method, Zte, Ztr, clf, y[te], y[tr])
+        if verbose:
+            tqdm.write(f"{method:>16s} split {k}: accuracy {100 * row['accuracy']:.1f}  "
+                       f"macro AP {100 * row['macro_ap']:.1f}  (fit {fit_s:.0f} s)")
+    means = {
+        m: {
+            "accuracy": float(np.mean([r["accuracy"] for r in rows if r["method"] == m])),
+            "macro_ap": float(np.mean([r["macro_ap"] for r in rows if r["method"] == m])),
+        }
+        for m in methods
+    }
+    result = {
+        "dataset": "JHMDB (804-clip GT subset)" if classes is None else
+                   f"JHMDB (804-clip GT subset), classes {list(classes)}",
+        "settings": {"window": window, "n_components": n_components, "augment": augment,
+                     "aggregate": aggregate, "n_neighbors": n_neighbors,
+                     "max_epochs": max_epochs, "random_state": random_state},
+        "results": rows, "mean": means,
+    }
+    if output is not None:
+        out = Path(output)
+        out.mkdir(parents=True, exist_ok=True)
+        (out / "results.json").write_text(json.dumps(result, indent=2))
+        _figures(out, result, last, names)
+    return result
+
+
+def format_table(result):
+    """The results as a text table: method x split, accuracy / macro AP (%)."""
+    rows = result["results"]
+    splits = sorted({r["split"] for r in rows})
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    head = f"{'method':<16s}" + "".join(f"  split {k} acc/AP" for k in splits) + "   mean acc/AP"
+    lines = [head, "-" * len(head)]
+    for m in methods:
+        cells = []
+        for k in splits:
+            r = next(r for r in rows if r["method"] == m and r["split"] == k)
+            cells.append(f"  {100 * r['accuracy']:6.1f} /{100 * r['macro_ap']:5.1f}")
+        mean = result["mean"][m]
+        lines.append(f"{m:<16s}" + "".join(cells)
+                     + f"  {100 * mean['accuracy']:6.1f} /{100 * mean['macro_ap']:5.1f}")
+    return "\n".join(lines)
+
+
+def _figures(out, result, last, names):
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    from .metrics import dtw_alignment
+    from .utils import sequence_lengths
+
+    rows = result["results"]
+    methods = list(dict.fromkeys(r["method"] for r in rows))
+    splits = sorted({r["split"] for r in rows})
+    fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(methods), 3.5))
+    width = 0.8 / len(splits)
+    for j, k in enumerate(splits):
+        vals = [100 * next(r["accuracy"] for r in rows if r["method"] == m and r["split"] == k)
+                for m in methods]
+        ax.bar(np.arange(len(methods)) + j * width, vals, width, label=f"split {k}")
+    ax.set_xticks(np.arange(len(methods)) + 0.4 - width / 2, methods, rotation=20)
+    ax.set_ylabel("mean per-class accuracy (%)")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(out / "results.png", dpi=120)
+    plt.close(fig)
+    if last is None:
+        return
+    method, Zte, Ztr, clf, yte, ytr = last
+    _, idx = clf.kneighbors(Zte[:1], n_neighbors=1)
+    q, d = Zte[0], Ztr[idx[0, 0]]
+    lq, ld = sequence_lengths(Zte[:1])[0], sequence_lengths(Ztr[idx[0]])[0]
+    r = dtw_alignment(q[:lq], d[:ld], aggregate=clf.aggregate)
+    fig, ax = plt.subplots(figsize=(4.5, 4))
+    ax.imshow(r.similarity, cmap="gray", vmin=-1, vmax=1)
+    ax.plot(r.path[:, 1], r.path[:, 0], color="red", lw=1.5)
+    ax.set_title(f"{method}: query {names[yte[0]]} vs nearest {names[ytr[idx[0, 0]]]}",
+                 fontsize=8)
+    ax.set_xlabel("dictionary window")
+    ax.set_ylabel("query window")
+    fig.tight_layout()
+    fig.savefig(out / "similarity_map.png", dpi=120)
+    plt.close(fig)
