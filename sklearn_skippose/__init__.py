@@ -8,7 +8,7 @@ n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 from .augmentation import MocapProjection
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import DTWNearestNeighbors
-from .preprocessing import PoseNormalizer
+from .preprocessing import PoseNormalizer, SequenceStandardScaler
 
 __version__ = "0.1.0"
 
@@ -18,6 +18,7 @@ __all__ = [
     "MocapProjection",
     "PCAEmbedder",
     "PoseNormalizer",
+    "SequenceStandardScaler",
     "SkipPoseEmbedder",
     "__version__",
 ]

@@ -49,13 +49,16 @@ def _evaluate(args):
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
-        n_components=args.n_components, augment=args.augment, aggregate=args.aggregate,
+        n_components=args.n_components, augment=args.augment, scale=not args.no_scale,
+        aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         random_state=args.random_state, output=args.output,
+        classes=args.classes.split(",") if args.classes else None,
     )
     print()
-    print(f"{result['dataset']}, window {args.window}, DTW aggregate {args.aggregate!r}, "
-          f"{args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
+    print(f"{result['dataset']}, window {args.window}, "
+          f"{'standardised embeddings, ' if not args.no_scale else ''}DTW {args.metric} "
+          f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
     print(format_table(result))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
     return 0
@@ -76,9 +79,14 @@ def main(argv=None):
     e.add_argument("--augment", type=int, default=100_000,
                    help="Human3.6M projections per epoch for skippose-aug")
     e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean")
+    e.add_argument("--metric", choices=["cosine", "euclidean"], default="cosine")
+    e.add_argument("--no-scale", action="store_true",
+                   help="do not standardise the embeddings before DTW")
     e.add_argument("--n-neighbors", type=int, default=1)
     e.add_argument("--max-epochs", type=int, default=100)
     e.add_argument("--random-state", type=int, default=0)
+    e.add_argument("--classes", default=None,
+                   help="comma-separated subset of action classes (quick checks)")
     e.add_argument("--quick", action="store_true",
                    help="split 1, PCA and Skip-Pose only, at most 30 epochs (a few minutes)")
     e.add_argument("--output", default="skippose_results")

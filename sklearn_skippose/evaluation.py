@@ -19,7 +19,7 @@ from .datasets import load_jhmdb
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .metrics import macro_average_precision, mean_per_class_accuracy
 from .neighbors import DTWNearestNeighbors
-from .preprocessing import PoseNormalizer
+from .preprocessing import PoseNormalizer, SequenceStandardScaler
 
 __all__ = ["METHODS", "make_method", "evaluate_jhmdb"]
 
@@ -72,9 +72,9 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
 
 
 def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2, 3),
-                   window=4, n_components=64, augment=100_000, aggregate="mean",
-                   n_neighbors=1, max_epochs=100, classes=None, random_state=0,
-                   output=None, verbose=True):
+                   window=4, n_components=64, augment=100_000, scale=True,
+                   aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
+                   classes=None, random_state=0, output=None, verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
 
     Parameters
@@ -87,9 +87,16 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Official splits to run.
     window, n_components, augment, max_epochs, random_state
         See :func:`make_method`.
+    scale : bool, default=True
+        Standardise the window embeddings with
+        :class:`~sklearn_skippose.SequenceStandardScaler` (fitted on the
+        training clips) before DTW.
     aggregate : {"sum", "mean", "cost"}, default="mean"
-        DTW score (``"mean"`` was chosen by cross-validation on the training
-        clips of split 1; see the results page).
+        DTW score.
+    metric : {"cosine", "euclidean"}, default="cosine"
+        Local similarity. The defaults (``scale=True``, ``"mean"``,
+        ``"cosine"``) won the cross-validation on the training clips of split
+        1 (``benchmarks/select_settings.py``) for both PCA and Skip-Pose.
     n_neighbors : int, default=1
         Neighbours that vote.
     classes : sequence of str, default=None
@@ -132,10 +139,11 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         emb = make_method(method, window=window, n_components=n_components, augment=augment,
                           data_home=data_home, max_epochs=max_epochs, random_state=random_state)
         t0 = time.perf_counter()
-        feat = make_pipeline(PoseNormalizer(), emb).fit(X[tr])  # no labels
+        steps = [PoseNormalizer(), emb] + ([SequenceStandardScaler()] if scale else [])
+        feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
         Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])
-        clf = DTWNearestNeighbors(n_neighbors=n_neighbors, aggregate=aggregate)
+        clf = DTWNearestNeighbors(n_neighbors=n_neighbors, aggregate=aggregate, metric=metric)
         clf.fit(Ztr, y[tr])
         pred = clf.predict(Zte)
         scores = clf.class_scores(Zte)
@@ -162,7 +170,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         "dataset": "JHMDB (804-clip GT subset)" if classes is None else
                    f"JHMDB (804-clip GT subset), classes {list(classes)}",
         "settings": {"window": window, "n_components": n_components, "augment": augment,
-                     "aggregate": aggregate, "n_neighbors": n_neighbors,
+                     "scale": scale, "aggregate": aggregate, "metric": metric,
+                     "n_neighbors": n_neighbors,
                      "max_epochs": max_epochs, "random_state": random_state},
         "results": rows, "mean": means,
     }
@@ -224,9 +233,9 @@ def _figures(out, result, last, names):
     _, idx = clf.kneighbors(Zte[:1], n_neighbors=1)
     q, d = Zte[0], Ztr[idx[0, 0]]
     lq, ld = sequence_lengths(Zte[:1])[0], sequence_lengths(Ztr[idx[0]])[0]
-    r = dtw_alignment(q[:lq], d[:ld], aggregate=clf.aggregate)
+    r = dtw_alignment(q[:lq], d[:ld], aggregate=clf.aggregate, metric=clf.metric)
     fig, ax = plt.subplots(figsize=(4.5, 4))
-    ax.imshow(r.similarity, cmap="gray", vmin=-1, vmax=1)
+    ax.imshow(r.similarity, cmap="gray")
     ax.plot(r.path[:, 1], r.path[:, 0], color="red", lw=1.5)
     ax.set_title(f"{method}: query {names[yte[0]]} vs nearest {names[ytr[idx[0, 0]]]}",
                  fontsize=8)

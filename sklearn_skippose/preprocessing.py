@@ -6,7 +6,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils._sequences import check_sequence_dataset
 
-__all__ = ["PoseNormalizer"]
+__all__ = ["PoseNormalizer", "SequenceStandardScaler"]
 
 _MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
 
@@ -166,4 +166,99 @@ class PoseNormalizer(TransformerMixin, BaseEstimator):
         tags.input_tags.allow_nan = True
         tags.input_tags.three_d_array = True
         tags.requires_fit = False
+        return tags
+
+
+class SequenceStandardScaler(TransformerMixin, BaseEstimator):
+    """Standardise every feature over all real frames of the training sequences.
+
+    The per-feature mean and standard deviation are computed over every real
+    (non-padding, non-missing) time step of the sequences seen in ``fit``;
+    ``transform`` applies them, keeping NaN padding and missing values as NaN.
+    Unsupervised. Placed between an embedder and
+    :class:`~sklearn_skippose.DTWNearestNeighbors` it removes the direction
+    shared by all window embeddings, which otherwise dominates their cosine
+    similarities (for PCA features it amounts to whitening).
+
+    Parameters
+    ----------
+    with_mean : bool, default=True
+        Subtract the mean.
+    with_std : bool, default=True
+        Divide by the standard deviation (features with zero variance are
+        left unscaled).
+
+    Attributes
+    ----------
+    mean_ : ndarray of shape (n_features,)
+        Per-feature mean over training frames.
+    scale_ : ndarray of shape (n_features,)
+        Per-feature standard deviation (1 where it is 0).
+    n_features_in_ : int
+        Features per frame seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Feature names (2D DataFrame input only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[[0.0], [2.0], [np.nan]], [[4.0], [6.0], [8.0]]])
+    >>> SequenceStandardScaler().fit(X).mean_
+    array([4.])
+    """
+
+    def __init__(self, with_mean=True, with_std=True):
+        self.with_mean = with_mean
+        self.with_std = with_std
+
+    def fit(self, X, y=None):
+        """Compute the per-feature mean and standard deviation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : SequenceStandardScaler
+            The fitted scaler.
+        """
+        X3, lengths = check_sequence_dataset(self, X, reset=True)
+        real = np.arange(X3.shape[1])[None, :] < lengths[:, None]
+        F = X3[real]
+        with np.errstate(all="ignore"):
+            mean = np.nanmean(F, axis=0)
+            std = np.nanstd(F, axis=0)
+        mean = np.where(np.isnan(mean), 0.0, mean)
+        std = np.where(~(std > 0), 1.0, std)
+        self.mean_ = mean if self.with_mean else np.zeros_like(mean)
+        self.scale_ = std if self.with_std else np.ones_like(std)
+        return self
+
+    def transform(self, X):
+        """Standardise ``X`` with the training statistics.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            Sequences with the feature count seen in ``fit``.
+
+        Returns
+        -------
+        X_scaled : ndarray
+            Same shape as a 2D or 3D input (3D for lists), NaN kept.
+        """
+        check_is_fitted(self)
+        two_d = hasattr(X, "shape") and len(X.shape) == 2 and not isinstance(X, list)
+        X3, _ = check_sequence_dataset(self, X, reset=False)
+        out = (X3 - self.mean_) / self.scale_
+        return out[:, 0, :] if two_d else out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
         return tags

@@ -11,11 +11,13 @@ from sklearn_skippose import (
     DTWNearestNeighbors,
     PCAEmbedder,
     PoseNormalizer,
+    SequenceStandardScaler,
     SkipPoseEmbedder,
 )
 
 ESTIMATORS = [
     PoseNormalizer(),
+    SequenceStandardScaler(),
     PCAEmbedder(window=2, n_components=3),
     SkipPoseEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),
     AutoencoderEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),

@@ -72,3 +72,20 @@ def test_bad_mode_and_list_input():
         PoseNormalizer(mode="zscore").fit(np.zeros((1, 2, 4)))
     out = PoseNormalizer().fit_transform([np.zeros((2, 2, 2)), np.ones((3, 4))])
     assert out.shape == (2, 3, 4)
+
+
+def test_sequence_standard_scaler_by_hand():
+    from sklearn_skippose import SequenceStandardScaler
+
+    X = np.array([[[0.0, 1.0], [2.0, 1.0], [np.nan, np.nan]],
+                  [[4.0, 1.0], [np.nan, 5.0], [8.0, 1.0]]])
+    sc = SequenceStandardScaler().fit(X)
+    np.testing.assert_allclose(sc.mean_, [np.mean([0, 2, 4, 8]), np.mean([1, 1, 1, 5, 1])])
+    np.testing.assert_allclose(sc.scale_, [np.std([0, 2, 4, 8]), np.std([1, 1, 1, 5, 1])])
+    out = sc.transform(X)
+    np.testing.assert_array_equal(np.isnan(out), np.isnan(X))
+    np.testing.assert_allclose(out[1, 2], (X[1, 2] - sc.mean_) / sc.scale_)
+    const = SequenceStandardScaler().fit(np.ones((2, 3, 1)))
+    np.testing.assert_allclose(const.transform(np.ones((1, 2, 1))), 0)  # zero variance
+    with pytest.raises(ValueError, match="X has 3 features"):
+        sc.transform(np.zeros((1, 2, 3)))

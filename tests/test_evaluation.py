@@ -1,0 +1,42 @@
+import json
+
+import pytest
+
+from sklearn_skippose.__main__ import main
+from sklearn_skippose.evaluation import evaluate_jhmdb, format_table, make_method
+
+
+def test_end_to_end_small_subset(data_home, tmp_path, capsys):
+    """The evaluate command on three classes of split 1: files and table."""
+    rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose",
+               "--splits", "1", "--window", "2", "--n-components", "8", "--max-epochs", "2",
+               "--classes", "clap,golf,pullup,wave", "--output", str(tmp_path)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "pca" in out and "skippose" in out and "split 1 acc/AP" in out
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert {r["method"] for r in res["results"]} == {"pca", "skippose"}
+    assert all(0 <= r["accuracy"] <= 1 and 0 <= r["macro_ap"] <= 1 for r in res["results"])
+    assert 20 < res["results"][0]["n_test"] < 268  # four classes of split 1
+    assert (tmp_path / "results.png").stat().st_size > 0
+    assert (tmp_path / "similarity_map.png").stat().st_size > 0
+
+
+def test_evaluate_function_on_classes(data_home):
+    res = evaluate_jhmdb(data_home, methods=["pca"], splits=[1, 2],
+                         classes=["clap", "golf", "pullup"], verbose=False)
+    assert len(res["results"]) == 2
+    assert res["mean"]["pca"]["accuracy"] > 1 / 3  # better than chance on 3 classes
+    table = format_table(res)
+    assert "split 2" in table and "pca" in table
+
+
+def test_bad_arguments(data_home):
+    with pytest.raises(ValueError, match="Unknown method"):
+        make_method("lstm-vae")
+    with pytest.raises(ValueError, match="splits"):
+        evaluate_jhmdb(data_home, methods=["pca"], splits=[4], verbose=False)
+    with pytest.raises(ValueError, match="classes"):
+        evaluate_jhmdb(data_home, methods=["pca"], classes=["fly"], verbose=False)
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--methods", "nope"])
