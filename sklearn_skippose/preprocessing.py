@@ -21,8 +21,8 @@ class PoseNormalizer(TransformerMixin, BaseEstimator):
     Stateless: every sequence is normalised with coefficients computed from
     that sequence alone, so ``fit`` only validates the input.
 
-    Modes
-    -----
+    The modes:
+
     ``"first_pose"`` (the paper)
         The min/max of x and of y over the keypoints of the *first* pose are
         mapped to ``[-1, 1]`` (x and y separately), and the same affine map is
@@ -53,7 +53,7 @@ class PoseNormalizer(TransformerMixin, BaseEstimator):
     ----------
     n_features_in_ : int
         Features per frame (``2 * n_joints``) seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit`` (2D DataFrame input only).
 
     Examples
@@ -196,7 +196,7 @@ class SequenceStandardScaler(TransformerMixin, BaseEstimator):
         Per-feature standard deviation (1 where it is 0).
     n_features_in_ : int
         Features per frame seen in ``fit``.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names (2D DataFrame input only).
 
     Examples

@@ -80,7 +80,7 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
         Features per time step.
     n_samples_fit_ : int
         Number of dictionary sequences.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names (2D DataFrame input only).
 
     Notes
