@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._sequences import check_sequence_dataset
+from .utils._sequences import check_sequence_dataset, is_tabular
 
 __all__ = ["PoseNormalizer", "SequenceStandardScaler"]
 
@@ -109,7 +109,7 @@ class PoseNormalizer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         self._check_mode()
-        two_d = hasattr(X, "shape") and len(X.shape) == 2 and not isinstance(X, list)
+        two_d = is_tabular(X)
         X3, lengths = check_sequence_dataset(self, X, reset=False, require_pairs=True)
         out = self._normalize(X3)
         return out[:, 0, :] if two_d else out
@@ -252,7 +252,7 @@ class SequenceStandardScaler(TransformerMixin, BaseEstimator):
             Same shape as a 2D or 3D input (3D for lists), NaN kept.
         """
         check_is_fitted(self)
-        two_d = hasattr(X, "shape") and len(X.shape) == 2 and not isinstance(X, list)
+        two_d = is_tabular(X)
         X3, _ = check_sequence_dataset(self, X, reset=False)
         out = (X3 - self.mean_) / self.scale_
         return out[:, 0, :] if two_d else out

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sequences import check_int_param, check_sequence_dataset
+from ..utils._sequences import check_int_param, check_sequence_dataset, is_tabular
 from ._windows import gather_windows, sequence_frames, window_starts
 
 __all__ = ["BaseWindowEmbedder"]
@@ -77,7 +77,7 @@ class BaseWindowEmbedder(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         self._check_window_params()
-        two_d = hasattr(X, "shape") and len(X.shape) == 2 and not isinstance(X, list)
+        two_d = is_tabular(X)
         X3, lengths = self._validate(X, reset=False)
         frames, mask, starts, owner = self._windows_of(X3, lengths)
         emb = np.empty((len(starts), self.n_components_), dtype=np.float64)

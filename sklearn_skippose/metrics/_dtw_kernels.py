@@ -46,6 +46,20 @@ def _score_bound(aggregate, ks, acc_lb, max_len):
     return -acc_lb
 
 
+@njit(cache=True, inline="always")
+def _fill_band(band_id, band_lo, band_hi, n, m, lo, hi):
+    """Row bands of an (n, m) pair: from the tables, or the full width."""
+    if band_id.shape[0] > 1:
+        bid = band_id[n, m]
+        for t in range(n):
+            lo[t] = band_lo[bid, t]
+            hi[t] = band_hi[bid, t]
+    else:
+        for t in range(n):
+            lo[t] = 0
+            hi[t] = m
+
+
 @njit(cache=True)
 def _dtw_one(S, qn, dn, metric, r0, n, k0, m, lo, hi, prev, cur, prevL, curL,
              rowmin, aggregate, ks, threshold):
@@ -140,15 +154,8 @@ def dtw_block(S, qn, dn, metric, q_off, q_len, d_off, d_len, band_id, band_lo,
     """
     nq = q_off.shape[0]
     nd = d_off.shape[0]
-    max_m = 1
-    for j in range(nd):
-        if d_len[j] > max_m:
-            max_m = d_len[j]
-    max_n = 1
-    for i in range(nq):
-        if q_len[i] > max_n:
-            max_n = q_len[i]
-    constrained = band_id.shape[0] > 1
+    max_m = d_len.max()
+    max_n = q_len.max()
     for i in prange(nq):
         prev = np.empty(max_m + 1)
         cur = np.empty(max_m + 1)
@@ -160,14 +167,7 @@ def dtw_block(S, qn, dn, metric, q_off, q_len, d_off, d_len, band_id, band_lo,
         n = q_len[i]
         for j in range(nd):
             m = d_len[j]
-            if constrained:
-                bid = band_id[n, m]
-                for t in range(n):
-                    lo[t] = band_lo[bid, t]
-                    hi[t] = band_hi[bid, t]
-            else:
-                for t in range(n):
-                    hi[t] = m
+            _fill_band(band_id, band_lo, band_hi, n, m, lo, hi)
             c, L = _dtw_one(S, qn, dn, metric, q_off[i], n, d_off[j], m, lo, hi,
                             prev, cur, prevL, curL, rowmin, 0, 0.0, -INF)
             out_cost[i, j] = c
@@ -191,10 +191,7 @@ def dtw_block_interleaved(S, qn, dn, metric, q_off, q_len, d_off, d_len,
     """
     nq = q_off.shape[0]
     nd = d_off.shape[0]
-    max_m = 1
-    for j in range(nd):
-        if d_len[j] > max_m:
-            max_m = d_len[j]
+    max_m = d_len.max()
     for i in prange(nq):
         n = q_len[i]
         r0 = q_off[i]
@@ -265,11 +262,7 @@ def dtw_candidates(S, qn, dn, metric, n, d_off, d_len, band_id, band_lo,
     """One query (rows ``0..n-1`` of ``S``) against candidate sequences, with
     early abandoning against ``threshold`` (the k-th best score so far)."""
     nd = d_off.shape[0]
-    max_m = 1
-    for j in range(nd):
-        if d_len[j] > max_m:
-            max_m = d_len[j]
-    constrained = band_id.shape[0] > 1
+    max_m = d_len.max()
     for j in prange(nd):
         prev = np.empty(max_m + 1)
         cur = np.empty(max_m + 1)
@@ -279,14 +272,7 @@ def dtw_candidates(S, qn, dn, metric, n, d_off, d_len, band_id, band_lo,
         lo = np.zeros(n, dtype=np.int64)
         hi = np.empty(n, dtype=np.int64)
         m = d_len[j]
-        if constrained:
-            bid = band_id[n, m]
-            for t in range(n):
-                lo[t] = band_lo[bid, t]
-                hi[t] = band_hi[bid, t]
-        else:
-            for t in range(n):
-                hi[t] = m
+        _fill_band(band_id, band_lo, band_hi, n, m, lo, hi)
         c, L = _dtw_one(S, qn, dn, metric, 0, n, d_off[j], m, lo, hi, prev, cur,
                         prevL, curL, rowmin, aggregate, ks, threshold)
         out_cost[j] = c

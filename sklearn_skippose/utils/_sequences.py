@@ -269,12 +269,7 @@ def check_sequence_dataset(
     y : ndarray or None
         Validated targets (only when ``y`` was given).
     """
-    is_2d = (
-        not isinstance(X, (list, tuple))
-        and hasattr(X, "shape")
-        and len(X.shape) == 2
-    )
-    if is_2d:
+    if is_tabular(X):
         if hasattr(X, "dtype") and getattr(X.dtype, "kind", "f") == "c":
             raise ValueError("Complex data not supported: X must hold real numbers.")
         X2 = validate_data(
@@ -339,6 +334,15 @@ def check_sequence_dataset(
     y = column_or_1d(y, warn=True)
     check_consistent_length(X3, y)
     return X3, lengths, y
+
+
+def is_tabular(X):
+    """Whether ``X`` is a 2D array-like read as one-frame sequences.
+
+    Transformers return 2D output for such input, so they keep working in
+    tabular pipelines.
+    """
+    return not isinstance(X, (list, tuple)) and hasattr(X, "shape") and len(X.shape) == 2
 
 
 def check_int_param(value, name, minimum=1):
