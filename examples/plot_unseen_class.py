@@ -28,7 +28,7 @@ ytr, yte = jhmdb.target[tr], jhmdb.target[te]
 clf = DTWNearestNeighbors(aggregate="mean").fit(Ztr[ytr != new], ytr[ytr != new])
 print("classes before:", len(clf.classes_), "- pullup known:", new in clf.classes_)
 pred = clf.predict(Zte[yte == new])
-print("pullup test clips predicted as:", sorted(set(names[pred])))
+print("pullup test clips predicted as:", sorted(set(names[pred].tolist())))
 
 # %%
 clf.partial_fit(Ztr[ytr == new], ytr[ytr == new])
