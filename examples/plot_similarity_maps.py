@@ -52,22 +52,24 @@ for q in te[[0, 60, 150]]:
     ld = int(np.sum(~np.isnan(zd[:, 0])))
     r = dtw_alignment(zq[:lq], zd[:ld], aggregate="mean")
     fig = plt.figure(figsize=(7, 6))
-    ax = fig.add_axes([0.25, 0.08, 0.7, 0.65])
+    ax = fig.add_axes([0.3, 0.08, 0.65, 0.65])
     ax.imshow(r.similarity, cmap="gray", aspect="auto")
     ax.plot(r.path[:, 1], r.path[:, 0], color="red")
     ax.set_xlabel(f"dictionary window ({jhmdb.target_names[jhmdb.target[d]]})")
     ax.set_ylabel(f"query window ({jhmdb.target_names[jhmdb.target[q]]})")
-    top = fig.add_axes([0.25, 0.76, 0.7, 0.2])
+    top = fig.add_axes([0.3, 0.76, 0.65, 0.2])
     for k, t in enumerate(np.linspace(0, ld - 1, 6).astype(int)):
         stick(top, poses[d, t], 3 * k)
+    top.set_aspect("equal", adjustable="datalim")
     top.invert_yaxis()
     top.axis("off")
-    left = fig.add_axes([0.02, 0.08, 0.2, 0.65])
+    left = fig.add_axes([0.02, 0.08, 0.16, 0.65])
     for k, t in enumerate(np.linspace(0, lq - 1, 5).astype(int)):
         p = poses[q, t].reshape(-1, 2) * 0.35
         for a, b in BONES:
             if np.isfinite(p[[a, b]]).all():
                 left.plot(p[[a, b], 0], 3 * k + p[[a, b], 1], color="k", lw=1)
+    left.set_aspect("equal", adjustable="datalim")
     left.invert_yaxis()
     left.axis("off")
     fig.suptitle(f"score {r.score:.3f}", fontsize=9)
