@@ -35,7 +35,7 @@ BONES = [(0, 2), (0, 1), (0, 3), (0, 4), (3, 7), (7, 11), (4, 8), (8, 12),
          (1, 5), (1, 6), (5, 9), (9, 13), (6, 10), (10, 14)]
 
 
-def stick(ax, pose, x0, scale=0.35, color="k"):
+def stick(ax, pose, x0, scale=1.0, color="k"):
     p = pose.reshape(-1, 2) * scale
     for a, b in BONES:
         if np.isfinite(p[[a, b]]).all():
@@ -65,10 +65,10 @@ for q in te[[0, 60, 150]]:
     top.axis("off")
     left = fig.add_axes([0.02, 0.08, 0.16, 0.65])
     for k, t in enumerate(np.linspace(0, lq - 1, 5).astype(int)):
-        p = poses[q, t].reshape(-1, 2) * 0.35
+        p = poses[q, t].reshape(-1, 2)
         for a, b in BONES:
             if np.isfinite(p[[a, b]]).all():
-                left.plot(p[[a, b], 0], 3 * k + p[[a, b], 1], color="k", lw=1)
+                left.plot(p[[a, b], 0], 4 * k + p[[a, b], 1], color="k", lw=1)
     left.set_aspect("equal", adjustable="datalim")
     left.invert_yaxis()
     left.axis("off")
