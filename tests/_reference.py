@@ -35,7 +35,8 @@ def reference_dtw(a, b, metric="cosine", aggregate="sum", allowed=None):
                 options.append((acc[i - 1][j], plen[i - 1][j]))
             if j > 0:
                 options.append((acc[i][j - 1], plen[i][j - 1]))
-            best = min(options, key=lambda t: t[0])  # first minimum wins
+            # cheapest predecessor; ties go to the shortest path (the package's rule)
+            best = min(options)
             acc[i][j], plen[i][j] = best[0] + c, best[1] + 1
     cost, length = acc[n - 1][m - 1], plen[n - 1][m - 1]
     if cost == inf:

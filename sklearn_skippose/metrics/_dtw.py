@@ -22,13 +22,23 @@ does, so it never produces NaN.
 
 import threading
 import warnings
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
+import numba
 import numpy as np
-from joblib import Parallel, delayed
+from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import Bunch
 
 from ..utils._sequences import to_sequence_dataset, sequence_lengths
-from ._dtw_kernels import dtw_block, dtw_block_interleaved, dtw_candidates, dtw_full
+from ._dtw_kernels import (
+    LANE_WIDTH,
+    dtw_block,
+    dtw_block_interleaved,
+    dtw_candidates,
+    dtw_full,
+    dtw_lanes_cosine,
+)
 
 __all__ = ["dtw_alignment", "pairwise_dtw_scores", "dtw_band"]
 
@@ -291,8 +301,8 @@ def sorted_by_length(P):
     return out, order
 
 
-def pairwise_costs(Q, D, bands, n_jobs=None):
-    """(accumulated cost, path length) of every query x dictionary pair."""
+def _float_pairwise_costs(Q, D, bands, n_jobs=None):
+    """Float64 kernels: constraints, the euclidean metric, very long paths."""
     D, order = sorted_by_length(D)
     d_budget = max(_BLOCK_BYTES // (4 * 1024), int(D.lengths.max()))
     d_slices = _slices(D.lengths, d_budget)
@@ -306,6 +316,153 @@ def pairwise_costs(Q, D, bands, n_jobs=None):
     cost[:, order] = np.concatenate([r[0] for r in res], axis=0)
     length[:, order] = np.concatenate([r[1] for r in res], axis=0)
     return cost, length
+
+
+# ----------------------------------------------------------------------------
+# Fast path: unconstrained cosine DTW on lane-packed dictionaries
+# ----------------------------------------------------------------------------
+
+_LANE_ROWS = 512  # query frames per similarity tile
+_LANE_COLS = 2048  # dictionary columns per tile (a 4 MB float32 tile)
+_LANE_CHUNK_BYTES = 64 * 2**20  # lane-packed dictionary frames held at once
+
+
+def _lane_key_format(max_n, max_m):
+    """``(lbits, scale)`` of :func:`dtw_lanes_cosine`'s keys, None if too long.
+
+    A path has at most ``max_n + max_m - 1`` cells, each of cosine cost at most
+    2 (plus float32 rounding), so ``lbits`` bits hold the path length and the
+    remaining bits of a 62-bit key the cost in units of ``1 / scale``.
+    """
+    longest = int(max_n) + int(max_m) - 1
+    lbits = longest.bit_length()
+    cost_bits = int(np.ceil(2.001 * longest)).bit_length()
+    frac_bits = 61 - lbits - cost_bits
+    if frac_bits < 30:  # paths of tens of thousands of steps: float64 kernels
+        return None
+    return lbits, float(2.0**frac_bits)
+
+
+class _LaneGroups:
+    """The dictionary ordered by length and cut into groups of lanes."""
+
+    def __init__(self, D):
+        W = LANE_WIDTH
+        self.order = np.argsort(D.lengths, kind="stable")
+        n_groups = -(-len(D) // W)
+        lane_len = np.zeros(n_groups * W, dtype=np.int64)
+        lane_len[: len(D)] = D.lengths[self.order]
+        self.lane_len = lane_len.reshape(n_groups, W)
+        self.g_len = self.lane_len.max(axis=1)
+        self.width = self.g_len * W  # columns of every group
+
+    def pack(self, D, ga, gz):
+        """Frames of groups ``ga:gz`` in lane layout and their first columns."""
+        W = LANE_WIDTH
+        g_col = np.concatenate([[0], np.cumsum(self.width[ga:gz])]).astype(np.int64)
+        seq = self.order[ga * W : gz * W]
+        t = np.arange(len(seq))
+        lens = D.lengths[seq]
+        rel = np.arange(int(lens.sum())) - np.repeat(np.cumsum(lens) - lens, lens)
+        dest = np.repeat(g_col[t // W] + t % W, lens) + W * rel
+        src = np.repeat(D.offsets[seq], lens) + rel
+        frames = np.zeros((int(g_col[-1]), D.frames.shape[1]), dtype=np.float32)
+        frames[dest] = D.frames[src]
+        return frames, g_col
+
+
+_blas_lock = threading.Lock()
+_blas_state = {"users": 0, "limiter": None, "controller": None}
+
+
+@contextmanager
+def _single_threaded_blas():
+    """BLAS limited to one thread while our own threads share the cores.
+
+    Reference counted, so that concurrent calls (joblib threads, in-process
+    dask workers) restore the original limits only when the last one leaves.
+    """
+    from threadpoolctl import ThreadpoolController
+
+    with _blas_lock:
+        if _blas_state["users"] == 0:
+            if _blas_state["controller"] is None:
+                _blas_state["controller"] = ThreadpoolController()
+            _blas_state["limiter"] = _blas_state["controller"].limit(limits=1, user_api="blas")
+        _blas_state["users"] += 1
+    try:
+        yield
+    finally:
+        with _blas_lock:
+            _blas_state["users"] -= 1
+            if _blas_state["users"] == 0:
+                _blas_state["limiter"].restore_original_limits()
+                _blas_state["limiter"] = None
+
+
+def _lane_block_keys(Q, q_sl, D, groups, fmt):
+    """Keys of queries ``q_sl`` against every group, packed chunk by chunk."""
+    W = LANE_WIDTH
+    lbits, scale = fmt
+    q_off, q_len = Q.offsets[q_sl], Q.lengths[q_sl]
+    q0 = int(q_off[0])
+    rows = _slices(q_len, max(_LANE_ROWS, int(q_len.max())))
+    keys = np.empty((len(q_len), len(groups.g_len) * W), dtype=np.int64)
+    chunk_cols = max(_LANE_CHUNK_BYTES // (4 * Q.frames.shape[1]), int(groups.width.max()))
+    n_threads = max(1, numba.get_num_threads())
+
+    def tile(job):
+        r_sl, ga, ta, tz, frames, g_col = job
+        a = int(q_off[r_sl.start]) - q0
+        z = int(q_off[r_sl.stop - 1] + q_len[r_sl.stop - 1]) - q0
+        c0, c1 = int(g_col[ta]), int(g_col[tz])
+        S = _buffer(z - a, c1 - c0, np.float32)
+        np.matmul(Q.frames[q0 + a : q0 + z], frames[c0:c1].T, out=S)
+        dtw_lanes_cosine(S, q_off[r_sl] - q0 - a, q_len[r_sl], g_col[ta : tz + 1],
+                         groups.g_len[ga + ta : ga + tz], groups.lane_len[ga + ta : ga + tz],
+                         c0, scale, lbits, keys, r_sl.start, (ga + ta) * W)
+
+    with _single_threaded_blas(), ThreadPoolExecutor(n_threads) as pool:
+        for chunk in _slices(groups.width, chunk_cols):
+            ga, gz = chunk.start, chunk.stop
+            frames, g_col = groups.pack(D, ga, gz)
+            jobs = [(r_sl, ga, t.start, t.stop, frames, g_col)
+                    for t in _slices(groups.width[ga:gz], _LANE_COLS) for r_sl in rows]
+            list(pool.map(tile, jobs))
+    return keys
+
+
+def _lane_costs(Q, D, fmt, n_jobs):
+    groups = _LaneGroups(D)
+    n_tasks = min(len(Q), max(1, effective_n_jobs(n_jobs)))
+    budget = -(-int(Q.lengths.sum()) // n_tasks)
+    q_slices = _slices(Q.lengths, max(budget, int(Q.lengths.max())))
+    res = Parallel(n_jobs=n_jobs)(
+        delayed(_lane_block_keys)(Q, q_sl, D, groups, fmt) for q_sl in q_slices
+    )
+    keys = np.concatenate(res, axis=0)[:, : len(D)]
+    lbits, scale = fmt
+    cost = np.empty((len(Q), len(D)))
+    length = np.empty((len(Q), len(D)), dtype=np.int64)
+    cost[:, groups.order] = (keys >> lbits) / scale
+    length[:, groups.order] = keys & ((1 << lbits) - 1)
+    return cost, length
+
+
+def pairwise_costs(Q, D, bands, n_jobs=None):
+    """(accumulated cost, path length) of every query x dictionary pair.
+
+    Unconstrained cosine DTW takes the lane-packed fixed-point kernel
+    (:func:`dtw_lanes_cosine`, several times faster); everything else the
+    float64 kernels. Both give the same costs (to float32 similarity
+    precision) and the same path lengths.
+    """
+    fmt = None
+    if Q.metric == "cosine" and bands.band_id.shape[0] == 1:
+        fmt = _lane_key_format(Q.lengths.max(), D.lengths.max())
+    if fmt is None:
+        return _float_pairwise_costs(Q, D, bands, n_jobs)
+    return _lane_costs(Q, D, fmt, n_jobs)
 
 
 def _as_dataset(X, name):

@@ -15,6 +15,14 @@ also tracks the number of cells on the optimal path, from which the
 similarity scores are formed (see ``_dtw.py``). Rows may be restricted to a
 band ``[lo_i, hi_i)`` (Sakoe-Chiba, Itakura); accumulation is in float64.
 
+Ties between equally cheap paths are broken towards the shortest path
+(fewest cells), in every kernel, so that scores do not depend on the kernel
+that computed them.
+
+:func:`dtw_lanes_cosine` is the fast path for unconstrained cosine DTW: it
+works on exact fixed-point integers and runs many dictionary sequences in
+vector lanes (see its docstring).
+
 Upper bounds used for pruning are written in terms of the three aggregates
 (``0`` = sum of similarities, ``1`` = mean similarity along the path,
 ``2`` = negative accumulated cost) with ``ks = 1`` for cosine
@@ -111,10 +119,10 @@ def _dtw_one(S, qn, dn, metric, r0, n, k0, m, lo, hi, prev, cur, prevL, curL,
                 best = prev[j]
                 L = prevL[j]
                 up = prev[j + 1]
-                if up < best:
+                if up < best or (up == best and prevL[j + 1] < L):
                     best = up
                     L = prevL[j + 1]
-                if left < best:
+                if left < best or (left == best and leftL < L):
                     best = left
                     L = leftL
                 v = best + _cost(S, r0 + i, k0 + j, qn, dn, metric)
@@ -238,10 +246,11 @@ def dtw_block_interleaved(S, qn, dn, metric, q_off, q_len, d_off, d_len,
                         b = P[j, p]
                         L = PL[j, p]
                         u = P[j + 1, p]
-                        L = PL[j + 1, p] if u < b else L
+                        Lu = PL[j + 1, p]
+                        L = Lu if (u < b or (u == b and Lu < L)) else L
                         b = min(b, u)
                         lft = lv[p]
-                        L = ll[p] if lft < b else L
+                        L = ll[p] if (lft < b or (lft == b and ll[p] < L)) else L
                         b = min(b, lft)
                         v = b + cc[p]
                         lv[p] = v
@@ -284,24 +293,43 @@ def dtw_full(C, lo, hi):
     """Accumulated-cost matrix and optimal path of one pair (float64).
 
     For :func:`dtw_alignment`: small inputs, so the whole matrix is kept and
-    the path is recovered by backtracking (ties prefer the diagonal step,
-    then the vertical, as the forward kernels do).
+    the path is recovered by backtracking the recorded steps (ties go to the
+    shortest path, then to the diagonal, the vertical and the horizontal
+    step, in that order, as in the forward kernels).
     """
     n, m = C.shape
     acc = np.full((n, m), INF)
+    plen = np.zeros((n, m), dtype=np.int64)
+    step = np.zeros((n, m), dtype=np.int8)  # 0 diagonal, 1 vertical, 2 horizontal
     for i in range(n):
         for j in range(lo[i], hi[i]):
             if i == 0 and j == 0:
                 acc[i, j] = C[0, 0]
+                plen[i, j] = 1
                 continue
             best = INF
-            if i > 0 and j > 0:
+            L = 0
+            st = -1
+            if i > 0 and j > 0 and acc[i - 1, j - 1] < INF:
                 best = acc[i - 1, j - 1]
-            if i > 0 and acc[i - 1, j] < best:
-                best = acc[i - 1, j]
-            if j > 0 and acc[i, j - 1] < best:
-                best = acc[i, j - 1]
-            acc[i, j] = best + C[i, j]
+                L = plen[i - 1, j - 1]
+                st = 0
+            if i > 0 and acc[i - 1, j] < INF:
+                v = acc[i - 1, j]
+                if st < 0 or v < best or (v == best and plen[i - 1, j] < L):
+                    best = v
+                    L = plen[i - 1, j]
+                    st = 1
+            if j > 0 and acc[i, j - 1] < INF:
+                v = acc[i, j - 1]
+                if st < 0 or v < best or (v == best and plen[i, j - 1] < L):
+                    best = v
+                    L = plen[i, j - 1]
+                    st = 2
+            if st >= 0:
+                acc[i, j] = best + C[i, j]
+                plen[i, j] = L + 1
+                step[i, j] = st
     path = np.empty((n + m, 2), dtype=np.int64)
     if acc[n - 1, m - 1] == INF:
         return acc, path[:0]
@@ -312,17 +340,81 @@ def dtw_full(C, lo, hi):
         p += 1
         if i == 0 and j == 0:
             break
-        # predecessor that produced acc[i, j], same preference order
-        best = INF
-        bi, bj = -1, -1
-        if i > 0 and j > 0:
-            best = acc[i - 1, j - 1]
-            bi, bj = i - 1, j - 1
-        if i > 0 and acc[i - 1, j] < best:
-            best = acc[i - 1, j]
-            bi, bj = i - 1, j
-        if j > 0 and acc[i, j - 1] < best:
-            best = acc[i, j - 1]
-            bi, bj = i, j - 1
-        i, j = bi, bj
+        st = step[i, j]
+        if st == 0:
+            i, j = i - 1, j - 1
+        elif st == 1:
+            i = i - 1
+        else:
+            j = j - 1
     return acc, path[:p][::-1].copy()
+
+
+# ----------------------------------------------------------------------------
+# Unconstrained cosine DTW in vector lanes, exact fixed-point arithmetic
+# ----------------------------------------------------------------------------
+
+LANE_WIDTH = 32  # dictionary sequences processed side by side
+KEY_INF = 1 << 62
+
+
+@njit(cache=True, nogil=True, fastmath=True, boundscheck=False, error_model="numpy")
+def dtw_lanes_cosine(S, q_off, q_len, g_col, g_len, lane_len, c0, scale, lbits,
+                     out_key, row0, col0):
+    """Unconstrained cosine DTW of a query block against lane-packed groups.
+
+    The dictionary is stored in groups of ``LANE_WIDTH`` sequences: frame
+    ``j`` of lane ``p`` of group ``g`` is column ``g_col[g] + j * LANE_WIDTH +
+    p`` of the similarity tile ``S`` (shifted by ``c0``; lanes shorter than
+    the group's ``g_len[g]`` frames are padded with zero frames). One row of
+    the dynamic programme then reads ``LANE_WIDTH`` contiguous similarities
+    per column and updates all lanes with the same vector instructions.
+
+    Every cell carries one int64 key ``(fixed-point cost << lbits) + path
+    length``: the local cost ``1 - s`` is truncated to a multiple of
+    ``1 / scale`` (exact for float32 similarities of magnitude above
+    ``2**24 / scale``), the increment of a cell is ``(cost << lbits) + 1``,
+    and the minimum of the three predecessor keys is the cheapest path, ties
+    going to the shortest one. The caller chooses ``scale`` and ``lbits`` so
+    that no key overflows (``path length < 2**lbits``). The key at the last
+    column of each lane is written to ``out_key[row0 + i, col0 + g * W + p]``.
+    """
+    W = LANE_WIDTH
+    nq = q_off.shape[0]
+    ng = g_len.shape[0]
+    mmax = 0
+    for g in range(ng):
+        if g_len[g] > mmax:
+            mmax = g_len[g]
+    P = np.empty((mmax + 1) * W, np.int64)
+    C = np.empty((mmax + 1) * W, np.int64)
+    left = np.empty(W, np.int64)  # a separate array lets LLVM vectorise the lanes
+    for i in range(nq):
+        r0 = q_off[i]
+        n = q_len[i]
+        for g in range(ng):
+            mm = g_len[g]
+            base = g_col[g] - c0
+            # virtual row -1: only the virtual cell before (0, 0) is free
+            for t in range(W):
+                P[t] = 0
+            for t in range(W, (mm + 1) * W):
+                P[t] = KEY_INF
+            for ii in range(n):
+                Sg = S[r0 + ii, base: base + mm * W]
+                for p in range(W):
+                    left[p] = KEY_INF
+                    C[p] = KEY_INF  # virtual column -1
+                for j in range(mm):
+                    a = j * W
+                    b = a + W
+                    for p in range(W):
+                        best = min(P[a + p], P[b + p])
+                        best = min(best, left[p])
+                        inc = (np.int64((1.0 - np.float64(Sg[a + p])) * scale) << lbits) + 1
+                        v = best + inc
+                        left[p] = v
+                        C[b + p] = v
+                P, C = C, P
+            for p in range(W):
+                out_key[row0 + i, col0 + g * W + p] = P[lane_len[g, p] * W + p]
