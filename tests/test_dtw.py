@@ -122,3 +122,80 @@ def test_bad_inputs():
                             sakoe_chiba_radius=-1)
     with pytest.raises(TypeError):
         dtw_alignment("ab", np.ones((2, 2)))
+
+
+# ----------------------------------------------------------------------------
+# the lane-packed fixed-point kernel (unconstrained cosine) against the
+# float64 kernels and the reference
+# ----------------------------------------------------------------------------
+
+
+@st.composite
+def tie_sets(draw):
+    """Frames from {+-e_k, 0}: cosine costs are exactly 0, 1 or 2, so many paths
+    tie exactly and the tie rule (shortest path) decides the path length."""
+    d = draw(st.integers(1, 3))
+    seed = draw(st.integers(0, 2**31 - 1))
+    r = np.random.default_rng(seed)
+    basis = np.concatenate([np.eye(d), -np.eye(d), np.zeros((1, d))])
+
+    def seqs(n):
+        return [basis[r.integers(0, len(basis), draw(st.integers(1, 12)))] for _ in range(n)]
+
+    return seqs(draw(st.integers(1, 3))), seqs(draw(st.integers(1, 3)))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=tie_sets(), aggregate=st.sampled_from(["sum", "mean"]),
+       constrained=st.booleans())
+def test_exact_ties_go_to_the_shortest_path(data, aggregate, constrained):
+    X, Y = data
+    # a Sakoe-Chiba band wider than any sequence admits every path: same scores
+    # through the float64 banded kernel as through the lane kernel
+    kw = dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=100) if constrained else {}
+    got = pairwise_dtw_scores(X, Y, aggregate=aggregate, **kw)
+    want = [[reference_dtw(a.tolist(), b.tolist(), "cosine", aggregate) for b in Y] for a in X]
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-9)
+    for i, a in enumerate(X):
+        for j, b in enumerate(Y):
+            r = dtw_alignment(a, b, aggregate=aggregate)
+            assert r.score == pytest.approx(want[i][j], abs=1e-9)
+
+
+def test_lane_kernel_matches_float_kernels_across_tiles_and_chunks(rng, monkeypatch):
+    from sklearn_skippose.metrics import _dtw
+
+    # 75 dictionary sequences (not a multiple of the lane width), lengths 1-30,
+    # with tiny tiles and chunks so every boundary is crossed many times
+    X = [rng.normal(size=(int(L), 5)) for L in rng.integers(1, 31, 17)]
+    Y = [rng.normal(size=(int(L), 5)) for L in rng.integers(1, 31, 75)]
+    Y[3][:] = 0.0  # a zero sequence
+    monkeypatch.setattr(_dtw, "_LANE_ROWS", 8)
+    monkeypatch.setattr(_dtw, "_LANE_COLS", 40)
+    monkeypatch.setattr(_dtw, "_LANE_CHUNK_BYTES", 3000)
+    Q = _dtw.PackedSequences(*_dtw._as_dataset(X, "X"), "cosine")
+    D = _dtw.PackedSequences(*_dtw._as_dataset(Y, "Y"), "cosine")
+    bands = _dtw._Bands(Q.lengths, D.lengths, None, None, None)
+    fmt = _dtw._lane_key_format(Q.lengths.max(), D.lengths.max())
+    assert fmt is not None
+    cost, length = _dtw._lane_costs(Q, D, fmt, n_jobs=2)
+    ref_cost, ref_len = _dtw._float_pairwise_costs(Q, D, bands)
+    np.testing.assert_allclose(cost, ref_cost, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(length, ref_len)
+
+
+def test_lane_key_format_falls_back_for_very_long_paths():
+    from sklearn_skippose.metrics._dtw import _lane_key_format
+
+    lbits, scale = _lane_key_format(40, 40)
+    assert 2**lbits > 79 and scale >= 2.0**40
+    assert _lane_key_format(200_000, 200_000) is None
+
+
+def test_blas_limits_are_restored(rng):
+    from threadpoolctl import threadpool_info
+
+    before = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    pairwise_dtw_scores([rng.normal(size=(5, 3))], [rng.normal(size=(4, 3))])
+    after = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
+    assert before == after

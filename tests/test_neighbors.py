@@ -140,10 +140,12 @@ def test_dask_backend(data):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster) as client:
-        with joblib.parallel_backend("dask"):
+        with joblib.parallel_backend("dask"), distributed.get_task_stream(client) as ts:
             clf = DTWNearestNeighbors(n_neighbors=2, n_jobs=-1).fit(X, y)
             got = clf.kneighbors(Q)
-        assert client.run_on_scheduler(lambda dask_scheduler: len(dask_scheduler.tasks)) >= 0
+        # the distance blocks really ran as tasks on the cluster's workers
+        assert len(ts.data) >= 2
+        assert {t["worker"] for t in ts.data} <= set(client.scheduler_info()["workers"])
     np.testing.assert_array_equal(got[1], ref[1])
     np.testing.assert_allclose(got[0], ref[0])
 
