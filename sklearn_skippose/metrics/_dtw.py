@@ -502,8 +502,8 @@ def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
     itakura_max_slope : float, default=None
         Slope for ``"itakura"`` (2 when None).
     n_jobs : int, default=None
-        joblib workers over blocks of ``X`` (the compiled kernel already uses
-        every core of the machine it runs on); with
+        joblib workers over blocks of ``X`` (the compiled kernels already use
+        every core of the machine they run on: numba's thread count); with
         ``joblib.parallel_backend("dask")`` the blocks go to a dask cluster.
 
     Returns

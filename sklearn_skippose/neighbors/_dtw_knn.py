@@ -67,8 +67,9 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
         ``"auto"`` currently always chooses ``"brute"``, which was faster on
         every workload measured so far (``benchmarks/bench_dtw.py``).
     n_jobs : int, default=None
-        joblib workers over blocks of queries. The compiled kernel already
-        uses every core of the machine it runs on, so leave it None locally;
+        joblib workers over blocks of queries. The compiled kernels already
+        use every core of the machine they run on (numba's thread count,
+        ``numba.set_num_threads`` to lower it), so leave it None locally;
         under ``joblib.parallel_backend("dask")`` (or ray's backend) set it to
         -1 to spread the blocks over the cluster.
 
