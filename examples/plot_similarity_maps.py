@@ -16,7 +16,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_skippose import (
     DTWNearestNeighbors,
     PoseNormalizer,
-    SequenceStandardScaler,
+    SequenceWhitener,
     SkipPoseEmbedder,
 )
 from sklearn_skippose.datasets import load_jhmdb
@@ -25,7 +25,7 @@ from sklearn_skippose.metrics import dtw_alignment
 jhmdb = load_jhmdb()
 tr, te = np.flatnonzero(jhmdb.splits[:, 0] == 1), np.flatnonzero(jhmdb.splits[:, 0] == 2)
 feat = make_pipeline(PoseNormalizer(), SkipPoseEmbedder(max_epochs=30, random_state=0),
-                     SequenceStandardScaler()).fit(jhmdb.data[tr])
+                     SequenceWhitener()).fit(jhmdb.data[tr])
 Ztr, Zte = feat.transform(jhmdb.data[tr]), feat.transform(jhmdb.data[te])
 clf = DTWNearestNeighbors(aggregate="mean").fit(Ztr, jhmdb.target[tr])
 poses = PoseNormalizer().fit_transform(jhmdb.data)

@@ -13,7 +13,7 @@ held out of JHMDB split 1's dictionary, then added.
 import numpy as np
 from sklearn.pipeline import make_pipeline
 
-from sklearn_skippose import DTWNearestNeighbors, PCAEmbedder, PoseNormalizer, SequenceStandardScaler
+from sklearn_skippose import DTWNearestNeighbors, PCAEmbedder, PoseNormalizer, SequenceWhitener
 from sklearn_skippose.datasets import load_jhmdb
 from sklearn_skippose.metrics import mean_per_class_accuracy
 
@@ -21,7 +21,7 @@ jhmdb = load_jhmdb()
 names = jhmdb.target_names
 new = int(np.flatnonzero(names == "pullup")[0])
 tr, te = jhmdb.splits[:, 0] == 1, jhmdb.splits[:, 0] == 2
-feat = make_pipeline(PoseNormalizer(), PCAEmbedder(), SequenceStandardScaler()).fit(jhmdb.data[tr])
+feat = make_pipeline(PoseNormalizer(), PCAEmbedder(), SequenceWhitener()).fit(jhmdb.data[tr])
 Ztr, Zte = feat.transform(jhmdb.data[tr]), feat.transform(jhmdb.data[te])
 ytr, yte = jhmdb.target[tr], jhmdb.target[te]
 

@@ -8,7 +8,7 @@ n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 from .augmentation import MocapProjection
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import DTWNearestNeighbors
-from .preprocessing import PoseNormalizer, SequenceStandardScaler
+from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 
 __version__ = "0.1.0"
 
@@ -19,6 +19,7 @@ __all__ = [
     "PCAEmbedder",
     "PoseNormalizer",
     "SequenceStandardScaler",
+    "SequenceWhitener",
     "SkipPoseEmbedder",
     "__version__",
 ]

@@ -38,6 +38,10 @@ def _summary(args):
     return 0
 
 
+_SCALE_WORDS = {"whiten": "whitened embeddings, ", "standard": "standardised embeddings, ",
+                "none": ""}
+
+
 def _evaluate(args):
     from .evaluation import METHODS, evaluate_jhmdb, format_table
 
@@ -49,7 +53,7 @@ def _evaluate(args):
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
-        n_components=args.n_components, augment=args.augment, scale=not args.no_scale,
+        n_components=args.n_components, augment=args.augment, scale=args.scale,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         random_state=args.random_state, output=args.output,
@@ -57,7 +61,7 @@ def _evaluate(args):
     )
     print()
     print(f"{result['dataset']}, window {args.window}, "
-          f"{'standardised embeddings, ' if not args.no_scale else ''}DTW {args.metric} "
+          f"{_SCALE_WORDS[args.scale]}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
     print(format_table(result))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
@@ -80,8 +84,10 @@ def main(argv=None):
                    help="Human3.6M projections per epoch for skippose-aug")
     e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean")
     e.add_argument("--metric", choices=["cosine", "euclidean"], default="cosine")
-    e.add_argument("--no-scale", action="store_true",
-                   help="do not standardise the embeddings before DTW")
+    e.add_argument("--scale", choices=["whiten", "standard", "none"], default="whiten",
+                   help="whiten (default) or standardise the embeddings before DTW, or not")
+    e.add_argument("--no-scale", action="store_const", const="none", dest="scale",
+                   help="same as --scale none")
     e.add_argument("--n-neighbors", type=int, default=1)
     e.add_argument("--max-epochs", type=int, default=100)
     e.add_argument("--random-state", type=int, default=0)

@@ -19,7 +19,7 @@ from .datasets import load_jhmdb
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .metrics import macro_average_precision, mean_per_class_accuracy
 from .neighbors import DTWNearestNeighbors
-from .preprocessing import PoseNormalizer, SequenceStandardScaler
+from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 
 __all__ = ["METHODS", "make_method", "evaluate_jhmdb"]
 
@@ -71,8 +71,23 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     raise ValueError(f"Unknown method {name!r}; expected one of {METHODS}.")
 
 
+SCALINGS = ("whiten", "standard", "none")
+
+
+def _scaler(scale):
+    """The steps between embedder and classifier for ``scale``."""
+    if scale is True:
+        scale = "standard"
+    if scale is False or scale is None:
+        scale = "none"
+    if scale not in SCALINGS:
+        raise ValueError(f"scale must be one of {SCALINGS} (or a bool), got {scale!r}.")
+    return {"whiten": [SequenceWhitener()], "standard": [SequenceStandardScaler()],
+            "none": []}[scale]
+
+
 def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2, 3),
-                   window=4, n_components=64, augment=100_000, scale=True,
+                   window=4, n_components=64, augment=100_000, scale="whiten",
                    aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
                    classes=None, random_state=0, output=None, verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
@@ -87,16 +102,18 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Official splits to run.
     window, n_components, augment, max_epochs, random_state
         See :func:`make_method`.
-    scale : bool, default=True
-        Standardise the window embeddings with
-        :class:`~sklearn_skippose.SequenceStandardScaler` (fitted on the
-        training clips) before DTW.
+    scale : {"whiten", "standard", "none"} or bool, default="whiten"
+        What happens to the window embeddings between embedder and DTW,
+        fitted on the training clips: :class:`~sklearn_skippose.SequenceWhitener`
+        (PCA whitening, shrinkage 1e-3), :class:`~sklearn_skippose.SequenceStandardScaler`
+        (per-feature standardisation; ``True`` means this) or nothing
+        (``False``).
     aggregate : {"sum", "mean", "cost"}, default="mean"
         DTW score.
     metric : {"cosine", "euclidean"}, default="cosine"
-        Local similarity. The defaults (``scale=True``, ``"mean"``,
+        Local similarity. The defaults (``scale="whiten"``, ``"mean"``,
         ``"cosine"``) won the cross-validation on the training clips of split
-        1 (``benchmarks/select_settings.py``) for both PCA and Skip-Pose.
+        1 (``benchmarks/select_settings.py``) for PCA and Skip-Pose.
     n_neighbors : int, default=1
         Neighbours that vote.
     classes : sequence of str, default=None
@@ -132,6 +149,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     jobs = [(m, k) for k in splits for m in methods]
     for m in methods:
         make_method(m)  # validate names before any work
+    _scaler(scale)
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
     for method, k in bar:
         bar.set_postfix(method=method, split=k)
@@ -139,7 +157,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         emb = make_method(method, window=window, n_components=n_components, augment=augment,
                           data_home=data_home, max_epochs=max_epochs, random_state=random_state)
         t0 = time.perf_counter()
-        steps = [PoseNormalizer(), emb] + ([SequenceStandardScaler()] if scale else [])
+        steps = [PoseNormalizer(), emb] + _scaler(scale)
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
         Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])

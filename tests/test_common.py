@@ -12,12 +12,14 @@ from sklearn_skippose import (
     PCAEmbedder,
     PoseNormalizer,
     SequenceStandardScaler,
+    SequenceWhitener,
     SkipPoseEmbedder,
 )
 
 ESTIMATORS = [
     PoseNormalizer(),
     SequenceStandardScaler(),
+    SequenceWhitener(),
     PCAEmbedder(window=2, n_components=3),
     SkipPoseEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),
     AutoencoderEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),

@@ -89,3 +89,42 @@ def test_sequence_standard_scaler_by_hand():
     np.testing.assert_allclose(const.transform(np.ones((1, 2, 1))), 0)  # zero variance
     with pytest.raises(ValueError, match="X has 3 features"):
         sc.transform(np.zeros((1, 2, 3)))
+
+
+def test_sequence_whitener_against_numpy_covariance(rng):
+    from sklearn_skippose import SequenceWhitener
+
+    A = np.array([[2.0, 0.5, 0.0], [0.0, 1.0, 0.3], [0.0, 0.0, 0.2]])
+    X = rng.normal(size=(6, 12, 3)) @ A + np.array([1.0, -2.0, 0.5])
+    lengths = np.array([12, 5, 9, 1, 12, 7])
+    X[np.arange(12)[None, :] >= lengths[:, None]] = np.nan  # padding
+    frames = np.concatenate([X[i, :L] for i, L in enumerate(lengths)])
+    w = SequenceWhitener(shrinkage=0.0).fit(X)
+    np.testing.assert_allclose(w.mean_, frames.mean(0))
+    var = np.sort(np.linalg.eigvalsh(np.cov(frames, rowvar=False)))[::-1]
+    np.testing.assert_allclose(w.explained_variance_, var)
+    Z = w.transform(X)
+    np.testing.assert_array_equal(np.isnan(Z).all(-1), np.isnan(X).all(-1))
+    zf = np.concatenate([Z[i, :L] for i, L in enumerate(lengths)])
+    np.testing.assert_allclose(np.cov(zf, rowvar=False), np.eye(3), atol=1e-10)
+    # shrinkage relative to the largest variance; fewer components
+    w2 = SequenceWhitener(shrinkage=0.1, n_components=2).fit(X)
+    np.testing.assert_allclose(w2.scale_, np.sqrt(var[:2] + 0.1 * var[0]))
+    assert w2.transform(X).shape == (6, 12, 2)
+
+
+def test_sequence_whitener_missing_values_and_bad_input():
+    from sklearn_skippose import SequenceWhitener
+
+    X = np.array([[[0.0, 1.0], [2.0, 3.0], [np.nan, np.nan]],
+                  [[4.0, 1.0], [np.nan, 5.0], [8.0, 2.0]]])
+    w = SequenceWhitener().fit(X)
+    out = w.transform(X)
+    assert np.isfinite(out[1, 1]).all()  # a missing value is imputed by the mean
+    assert np.isnan(out[0, 2]).all()  # padding stays padding
+    for bad, err in [(dict(shrinkage=-1.0), ValueError), (dict(shrinkage="a"), TypeError),
+                     (dict(n_components=3), ValueError), (dict(n_components=1.5), TypeError)]:
+        with pytest.raises(err):
+            SequenceWhitener(**bad).fit(X)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        w.transform(np.zeros((1, 2, 3)))
