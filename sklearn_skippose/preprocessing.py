@@ -297,11 +297,11 @@ class SequenceWhitener(TransformerMixin, BaseEstimator):
     ----------
     mean_ : ndarray of shape (n_features,)
         Per-feature mean over training frames.
-    components_ : ndarray of shape (n_components_, n_features)
+    components_ : ndarray of shape (`n_components_`, n_features)
         Eigenvectors of the covariance, by decreasing variance.
-    explained_variance_ : ndarray of shape (n_components_,)
+    explained_variance_ : ndarray of shape (`n_components_`,)
         Their variances.
-    scale_ : ndarray of shape (n_components_,)
+    scale_ : ndarray of shape (`n_components_`,)
         ``sqrt(explained_variance_ + shrinkage * explained_variance_[0])``
         (1 where that is 0).
     n_components_ : int
@@ -385,7 +385,7 @@ class SequenceWhitener(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        X_white : ndarray of shape (n_sequences, max_frames, n_components_)
+        X_white : ndarray of shape (n_sequences, max_frames, `n_components_`)
             2D for a 2D input; padding frames stay NaN.
         """
         check_is_fitted(self)

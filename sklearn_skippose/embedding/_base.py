@@ -69,7 +69,7 @@ class BaseWindowEmbedder(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        Z : ndarray of shape (n_sequences, max_windows, n_components_)
+        Z : ndarray of shape (n_sequences, max_windows, `n_components_`)
             NaN-padded sequence of window embeddings, ready for
             :class:`~sklearn_skippose.DTWNearestNeighbors`. For a 2D input
             (one-frame sequences, one window each) the result is 2D,
