@@ -4,11 +4,16 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._sequences import check_sequence_dataset, is_tabular
+from .utils._sequences import check_int_param, check_sequence_dataset, is_tabular
 
 __all__ = ["PoseNormalizer", "SequenceStandardScaler", "SequenceWhitener"]
 
 _MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
+
+
+def _real_frames(X3, lengths):
+    """Boolean (n_sequences, max_frames) mask of the non-padding frames."""
+    return np.arange(X3.shape[1])[None, :] < lengths[:, None]
 
 
 def _degenerate(half_range, center):
@@ -227,7 +232,7 @@ class SequenceStandardScaler(TransformerMixin, BaseEstimator):
             The fitted scaler.
         """
         X3, lengths = check_sequence_dataset(self, X, reset=True)
-        real = np.arange(X3.shape[1])[None, :] < lengths[:, None]
+        real = _real_frames(X3, lengths)
         F = X3[real]
         with np.errstate(all="ignore"):
             mean = np.nanmean(F, axis=0)
@@ -347,15 +352,12 @@ class SequenceWhitener(TransformerMixin, BaseEstimator):
         X3, lengths = check_sequence_dataset(self, X, reset=True)
         d = X3.shape[2]
         if self.n_components is not None:
-            if isinstance(self.n_components, bool) or not isinstance(
-                self.n_components, (int, np.integer)
-            ):
-                raise TypeError(f"n_components must be an integer, got {self.n_components!r}.")
-            if not 1 <= self.n_components <= d:
+            check_int_param(self.n_components, "n_components")
+            if self.n_components > d:
                 raise ValueError(
-                    f"n_components must be between 1 and n_features={d}, got {self.n_components}."
+                    f"n_components must be <= n_features={d}, got {self.n_components}."
                 )
-        real = np.arange(X3.shape[1])[None, :] < lengths[:, None]
+        real = _real_frames(X3, lengths)
         F = X3[real].astype(np.float64)
         with np.errstate(all="ignore"):
             mean = np.nanmean(F, axis=0)
@@ -391,7 +393,7 @@ class SequenceWhitener(TransformerMixin, BaseEstimator):
         check_is_fitted(self)
         two_d = is_tabular(X)
         X3, lengths = check_sequence_dataset(self, X, reset=False)
-        real = np.arange(X3.shape[1])[None, :] < lengths[:, None]
+        real = _real_frames(X3, lengths)
         out = np.full(X3.shape[:2] + (self.n_components_,), np.nan)
         C = np.nan_to_num(X3[real] - self.mean_)
         out[real] = (C @ self.components_.T) / self.scale_

@@ -38,5 +38,9 @@ def test_bad_arguments(data_home):
         evaluate_jhmdb(data_home, methods=["pca"], splits=[4], verbose=False)
     with pytest.raises(ValueError, match="classes"):
         evaluate_jhmdb(data_home, methods=["pca"], classes=["fly"], verbose=False)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        evaluate_jhmdb(data_home, methods=["pca"], scale="zscore", verbose=False)
     with pytest.raises(SystemExit):
         main(["evaluate", "--methods", "nope"])
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--scale", "zscore"])
