@@ -14,7 +14,7 @@ from sklearn_skippose.datasets import (
     load_h36m,
     load_jhmdb,
 )
-from sklearn_skippose.model_selection import PredefinedSplits
+from sklearn_skippose.model_selection import PredefinedSplits, inner_splits
 from sklearn_skippose.utils import sequence_lengths
 
 EXAMPLE = "jhmdb/official_layout_example"
@@ -140,6 +140,35 @@ def test_predefined_splits_errors():
         list(PredefinedSplits(np.array([[1], [1]])).split())
     with pytest.raises(TypeError):
         PredefinedSplits(np.array([[1.5]])).get_n_splits()
+
+
+def test_inner_splits_on_jhmdb(jhmdb):
+    """Folds inside split 1's training clips from splits 2 and 3 (real sizes)."""
+    idx, cv = inner_splits(jhmdb.splits, 0)
+    np.testing.assert_array_equal(idx, np.flatnonzero(jhmdb.splits[:, 0] == 1))
+    assert cv.get_n_splits() == 2
+    folds = list(cv.split(idx))
+    assert [(len(tr), len(te)) for tr, te in folds] == [(360, 176), (345, 191)]
+    test1 = set(np.flatnonzero(jhmdb.splits[:, 0] == 2))
+    for k, (tr, te) in zip((1, 2), folds):
+        assert not set(tr) & set(te)
+        assert len(tr) + len(te) == len(idx)  # every training clip is in one side
+        # no test clip of split 1 is used, and the folds are split k's sides
+        assert not (set(idx[tr]) | set(idx[te])) & test1
+        assert (jhmdb.splits[idx[te], k] == 2).all()
+        assert (jhmdb.splits[idx[tr], k] == 1).all()
+
+
+def test_inner_splits_errors():
+    splits = np.array([[1, 2], [2, 1], [1, 1]])
+    with pytest.raises(ValueError, match="split must be"):
+        inner_splits(splits, 2)
+    with pytest.raises(ValueError, match="split must be"):
+        inner_splits(splits, 1.0)
+    with pytest.raises(ValueError, match="at least two"):
+        inner_splits(np.array([[1], [2]]), 0)
+    with pytest.raises(TypeError, match="integer codes"):
+        inner_splits(np.array([[1.0, 2.0]]), 0)
 
 
 def test_h36m_loader_and_mapping(h36m_home):
