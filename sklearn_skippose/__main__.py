@@ -53,7 +53,8 @@ def _evaluate(args):
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
-        n_components=args.n_components, augment=args.augment, scale=args.scale,
+        n_components=args.n_components, augment=args.augment, normalize=args.normalize,
+        scale=args.scale,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         random_state=args.random_state, output=args.output,
@@ -84,6 +85,9 @@ def main(argv=None):
                    help="Human3.6M projections per epoch for skippose-aug")
     e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean")
     e.add_argument("--metric", choices=["cosine", "euclidean"], default="cosine")
+    e.add_argument("--normalize", default="first_pose_isotropic",
+                   choices=["first_pose", "first_pose_isotropic", "sequence_bbox"],
+                   help="PoseNormalizer mode (the paper: first_pose)")
     e.add_argument("--scale", choices=["whiten", "standard", "none"], default="whiten",
                    help="whiten (default) or standardise the embeddings before DTW, or not")
     e.add_argument("--no-scale", action="store_const", const="none", dest="scale",

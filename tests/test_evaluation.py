@@ -29,6 +29,13 @@ def test_evaluate_function_on_classes(data_home):
     assert res["mean"]["pca"]["accuracy"] > 1 / 3  # better than chance on 3 classes
     table = format_table(res)
     assert "split 2" in table and "pca" in table
+    assert res["settings"]["normalize"] == "first_pose_isotropic"
+
+
+def test_normalize_reaches_augmentation():
+    """The mocap projections are normalised like the real clips."""
+    emb = make_method("skippose-aug", normalize="sequence_bbox", augment=10)
+    assert emb.augmentation.normalizer_mode == "sequence_bbox"
 
 
 def test_bad_arguments(data_home):
@@ -40,6 +47,10 @@ def test_bad_arguments(data_home):
         evaluate_jhmdb(data_home, methods=["pca"], classes=["fly"], verbose=False)
     with pytest.raises(ValueError, match="scale must be one of"):
         evaluate_jhmdb(data_home, methods=["pca"], scale="zscore", verbose=False)
+    with pytest.raises(ValueError, match="normalize must be one of"):
+        evaluate_jhmdb(data_home, methods=["pca"], normalize="zscore", verbose=False)
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--normalize", "zscore"])
     with pytest.raises(SystemExit):
         main(["evaluate", "--methods", "nope"])
     with pytest.raises(SystemExit):
