@@ -30,7 +30,8 @@ rng = np.random.default_rng(0)
 curves = {}
 for name, emb in [("PCA", PCAEmbedder()),
                   ("Skip-Pose", SkipPoseEmbedder(max_epochs=30, random_state=0))]:
-    feat = make_pipeline(PoseNormalizer(), emb, SequenceWhitener()).fit(X[tr])
+    feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), emb,
+                         SequenceWhitener()).fit(X[tr])
     Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])
     curves[name] = []
     for r in ratios:

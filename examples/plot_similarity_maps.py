@@ -24,11 +24,12 @@ from sklearn_skippose.metrics import dtw_alignment
 
 jhmdb = load_jhmdb()
 tr, te = np.flatnonzero(jhmdb.splits[:, 0] == 1), np.flatnonzero(jhmdb.splits[:, 0] == 2)
-feat = make_pipeline(PoseNormalizer(), SkipPoseEmbedder(max_epochs=30, random_state=0),
+feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
+                     SkipPoseEmbedder(max_epochs=30, random_state=0),
                      SequenceWhitener()).fit(jhmdb.data[tr])
 Ztr, Zte = feat.transform(jhmdb.data[tr]), feat.transform(jhmdb.data[te])
 clf = DTWNearestNeighbors(aggregate="mean").fit(Ztr, jhmdb.target[tr])
-poses = PoseNormalizer().fit_transform(jhmdb.data)
+poses = PoseNormalizer(mode="first_pose_isotropic").fit_transform(jhmdb.data)
 
 # JHMDB puppet bones (joint indices, see datasets.JHMDB_JOINT_NAMES)
 BONES = [(0, 2), (0, 1), (0, 3), (0, 4), (3, 7), (7, 11), (4, 8), (8, 12),

@@ -21,7 +21,8 @@ jhmdb = load_jhmdb()
 names = jhmdb.target_names
 new = int(np.flatnonzero(names == "pullup")[0])
 tr, te = jhmdb.splits[:, 0] == 1, jhmdb.splits[:, 0] == 2
-feat = make_pipeline(PoseNormalizer(), PCAEmbedder(), SequenceWhitener()).fit(jhmdb.data[tr])
+feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), PCAEmbedder(),
+                     SequenceWhitener()).fit(jhmdb.data[tr])
 Ztr, Zte = feat.transform(jhmdb.data[tr]), feat.transform(jhmdb.data[te])
 ytr, yte = jhmdb.target[tr], jhmdb.target[te]
 
