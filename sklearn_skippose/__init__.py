@@ -5,7 +5,7 @@ scikit-learn estimators. Data are NaN-padded ``(n_sequences, max_frames,
 n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 """
 
-from .augmentation import MocapProjection
+from .augmentation import MocapProjection, PoseJitter
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import DTWNearestNeighbors
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
@@ -16,6 +16,7 @@ __all__ = [
     "AutoencoderEmbedder",
     "DTWNearestNeighbors",
     "MocapProjection",
+    "PoseJitter",
     "PCAEmbedder",
     "PoseNormalizer",
     "SequenceStandardScaler",

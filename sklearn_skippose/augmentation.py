@@ -12,10 +12,116 @@ so any number of them streams through training without ever being stored.
 import numpy as np
 from sklearn.base import BaseEstimator
 
-from .datasets import load_h36m
+from .datasets import JHMDB_JOINT_NAMES, load_h36m
 from .preprocessing import PoseNormalizer
 
-__all__ = ["MocapProjection", "project_poses"]
+__all__ = ["MocapProjection", "PoseJitter", "project_poses"]
+
+
+def _mirror_permutation(joint_names):
+    """Index of every joint's left/right counterpart (itself when unpaired)."""
+    names = [str(n) for n in joint_names]
+
+    def swap(n):
+        return n.replace("left", "\0").replace("right", "left").replace("\0", "right")
+
+    missing = [n for n in names if swap(n) not in names]
+    if missing:
+        raise ValueError(f"joint_names has no mirror counterpart for {missing}.")
+    return np.array([names.index(swap(n)) for n in names])
+
+
+class PoseJitter(BaseEstimator):
+    """Random mirror, scale and rotation of training windows.
+
+    Pass it to an embedder (``SkipPoseEmbedder(jitter=PoseJitter())``): every
+    training batch (real triplets and generated ones alike, never the
+    validation clips) goes through :meth:`transform_batch`, one random
+    transform per triplet, the same for all its frames. The encoder thus
+    sees left- and right-handed, slightly larger, smaller and tilted versions
+    of every motion, and must reconstruct them. Poses are expected
+    normalised (:class:`~sklearn_skippose.PoseNormalizer`), so the origin is
+    the centre of the reference pose; mirroring negates x and swaps the
+    left/right joints.
+
+    Parameters
+    ----------
+    mirror : float, default=0.5
+        Probability of a left-right mirror.
+    scale : float, default=0.1
+        Scale factors are drawn uniformly from ``[1 - scale, 1 + scale]``.
+    rotation : float, default=0.15
+        Rotations are drawn uniformly from ``[-rotation, rotation]``
+        (radians; 0.15 rad is about 8.6 degrees).
+    joint_names : sequence of str, default=None
+        Joint order of the features (``x, y`` per joint); names containing
+        "left"/"right" are swapped by a mirror. None: JHMDB's 15 joints.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import PoseJitter
+    >>> x = np.random.default_rng(0).normal(size=(4, 12, 30)).astype(np.float32)
+    >>> m = np.ones_like(x)
+    >>> xj, mj = PoseJitter().transform_batch(x, m, np.random.default_rng(0))
+    >>> xj.shape, bool((mj == m).all())
+    ((4, 12, 30), True)
+    """
+
+    def __init__(self, mirror=0.5, scale=0.1, rotation=0.15, joint_names=None):
+        self.mirror = mirror
+        self.scale = scale
+        self.rotation = rotation
+        self.joint_names = joint_names
+
+    def _check(self, n_features):
+        for name, hi in (("mirror", 1.0), ("scale", 1.0), ("rotation", np.pi)):
+            v = getattr(self, name)
+            if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) \
+                    or not 0 <= v <= hi or (name == "scale" and v >= 1):
+                bound = "[0, 1)" if name == "scale" else f"[0, {hi:g}]"
+                raise ValueError(f"{name} must be a number in {bound}, got {v!r}.")
+        names = JHMDB_JOINT_NAMES if self.joint_names is None else self.joint_names
+        if n_features != 2 * len(names):
+            raise ValueError(
+                f"PoseJitter expects x, y of {len(names)} joints ({2 * len(names)} features "
+                f"per frame); the training data has {n_features}. Pass joint_names."
+            )
+        return _mirror_permutation(names)
+
+    def transform_batch(self, x, mask, rng):
+        """Transform a batch of training windows.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n, n_frames, 2 * n_joints)
+            Normalised poses, missing keypoints 0.
+        mask : ndarray of shape (n, n_frames, 2 * n_joints)
+            1 where a keypoint is observed.
+        rng : numpy Generator
+            Source of the random transforms.
+
+        Returns
+        -------
+        x, mask : ndarray
+            Transformed copies (float32); missing keypoints stay 0 and
+            masks follow the mirrored joints.
+        """
+        n, t, f = x.shape
+        perm = self._check(f)
+        xs = np.asarray(x, dtype=np.float32).reshape(n, t, f // 2, 2)
+        ms = np.asarray(mask, dtype=np.float32).reshape(n, t, f // 2, 2)
+        flip = rng.random(n) < self.mirror
+        s = 1 + self.scale * rng.uniform(-1, 1, n)
+        a = self.rotation * rng.uniform(-1, 1, n)
+        xs = np.where(flip[:, None, None, None], xs[:, :, perm], xs)
+        ms = np.where(flip[:, None, None, None], ms[:, :, perm], ms)
+        sx = np.where(flip, -s, s)  # mirror: x -> -x
+        # rows of R map (x, y) -> (x', y'): rotation after the (mirrored) scale
+        c, si = np.cos(a), np.sin(a)
+        R = np.stack([np.stack([c * sx, -si * s], 1), np.stack([si * sx, c * s], 1)], 1)
+        out = np.einsum("ntjk,nlk->ntjl", xs, R.astype(np.float32)) * ms
+        return out.reshape(n, t, f).astype(np.float32), ms.reshape(n, t, f)
 
 
 def project_poses(P, azimuth, elevation, distance, focal, center):

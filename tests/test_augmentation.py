@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from sklearn_skippose import MocapProjection, PoseNormalizer, SkipPoseEmbedder
+from sklearn_skippose import MocapProjection, PoseJitter, PoseNormalizer, SkipPoseEmbedder
 from sklearn_skippose.augmentation import project_poses
 
 
@@ -84,3 +84,90 @@ def test_embedder_trains_with_augmentation(jhmdb, h36m_home):
     assert not np.array_equal(emb.transform(X[:2]), base.transform(X[:2]))
     with pytest.raises(ValueError, match="30 features"):
         SkipPoseEmbedder(window=2, max_epochs=1, augmentation=aug).fit(np.zeros((3, 10, 4)) + 1)
+
+
+def _batch(n=6, t=5, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, t, 30)).astype(np.float32)
+    m = np.ones_like(x)
+    m[0, 1, 6:8] = 0  # right_shoulder missing in one frame
+    return x * m, m
+
+
+def test_jitter_mirror_by_hand():
+    x, m = _batch()
+    xj, mj = PoseJitter(mirror=1.0, scale=0.0, rotation=0.0).transform_batch(
+        x, m, np.random.default_rng(0))
+    J, Jj, M, Mj = (a.reshape(6, 5, 15, 2) for a in (x, xj, m, mj))
+    # left_shoulder (4) takes right_shoulder (3) with x negated; neck (0) stays
+    np.testing.assert_allclose(Jj[:, :, 4, 0], -J[:, :, 3, 0], atol=1e-6)
+    np.testing.assert_allclose(Jj[:, :, 4, 1], J[:, :, 3, 1], atol=1e-6)
+    np.testing.assert_allclose(Jj[:, :, 0], J[:, :, 0] * [-1, 1], atol=1e-6)
+    assert (Mj[0, 1, 4] == 0).all() and (Mj[0, 1, 3] == 1).all()  # mask follows the joint
+    assert (Jj[0, 1, 4] == 0).all()
+    back, mb = PoseJitter(mirror=1.0, scale=0.0, rotation=0.0).transform_batch(
+        xj, mj, np.random.default_rng(1))
+    np.testing.assert_allclose(back, x, atol=1e-6)
+    np.testing.assert_array_equal(mb, m)
+
+
+def test_jitter_rotation_and_scale_are_rigid_per_sample():
+    x, m = _batch()
+    xj, mj = PoseJitter(mirror=0.0, scale=0.2, rotation=0.5).transform_batch(
+        x, m, np.random.default_rng(3))
+    np.testing.assert_array_equal(mj, m)
+    P, Q = x.reshape(6, -1, 2), xj.reshape(6, -1, 2)
+    for i in range(6):
+        ok = np.linalg.norm(P[i], axis=1) > 1e-3
+        ratio = np.linalg.norm(Q[i][ok], axis=1) / np.linalg.norm(P[i][ok], axis=1)
+        # one scale for all joints and frames of a sample, within [0.8, 1.2]
+        np.testing.assert_allclose(ratio, ratio[0], rtol=1e-4)
+        assert 0.8 - 1e-6 <= ratio[0] <= 1.2 + 1e-6
+        # one rotation angle (no mirror: orientation kept), within +-0.5 rad
+        ang = np.angle(Q[i][ok] @ [1, 1j]) - np.angle(P[i][ok] @ [1, 1j])
+        ang = (ang + np.pi) % (2 * np.pi) - np.pi
+        np.testing.assert_allclose(ang, ang[0], atol=1e-4)
+        assert abs(ang[0]) <= 0.5 + 1e-6
+    assert (xj.reshape(6, 5, 15, 2)[0, 1, 3] == 0).all()  # missing stays 0
+
+
+def test_jitter_determinism_and_identity():
+    x, m = _batch()
+    j = PoseJitter()
+    a = j.transform_batch(x, m, np.random.default_rng(5))[0]
+    b = j.transform_batch(x, m, np.random.default_rng(5))[0]
+    np.testing.assert_array_equal(a, b)
+    same = PoseJitter(mirror=0.0, scale=0.0, rotation=0.0).transform_batch(
+        x, m, np.random.default_rng(5))[0]
+    np.testing.assert_allclose(same, x, atol=1e-6)
+
+
+@pytest.mark.parametrize("params, match", [
+    ({"mirror": 1.5}, "mirror"), ({"mirror": True}, "mirror"), ({"scale": 1.0}, "scale"),
+    ({"rotation": -0.1}, "rotation"), ({"rotation": "10"}, "rotation"),
+    ({"joint_names": ["a_left", "b"]}, "mirror counterpart"),
+])
+def test_jitter_bad_params(params, match):
+    x, m = _batch()
+    if "joint_names" in params:
+        x, m = x[..., :4], m[..., :4]
+    with pytest.raises(ValueError, match=match):
+        PoseJitter(**params).transform_batch(x, m, np.random.default_rng(0))
+
+
+def test_jitter_in_embedder(jhmdb):
+    X = PoseNormalizer().fit_transform(jhmdb.data[:30])
+    kw = dict(window=2, n_components=8, max_epochs=2, random_state=0)
+    a = SkipPoseEmbedder(jitter=PoseJitter(), **kw).fit(X)
+    b = SkipPoseEmbedder(jitter=PoseJitter(), **kw).fit(X)
+    base = SkipPoseEmbedder(**kw).fit(X)
+    np.testing.assert_array_equal(a.transform(X[:3]), b.transform(X[:3]))  # reproducible
+    assert not np.array_equal(a.transform(X[:3]), base.transform(X[:3]))
+    assert a.get_params()["jitter__mirror"] == 0.5
+    # validation loss is computed on untouched clips: same data, same split
+    assert np.isfinite([h["valid_loss"] for h in a.history_]).all()
+    with pytest.raises(ValueError, match="30 features per frame"):
+        SkipPoseEmbedder(jitter=PoseJitter(), window=2, max_epochs=1).fit(
+            np.ones((4, 12, 4)))
+    with pytest.raises(TypeError, match="jitter must be"):
+        SkipPoseEmbedder(jitter="mirror", window=2, max_epochs=1).fit(X)

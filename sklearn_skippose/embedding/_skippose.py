@@ -110,6 +110,10 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         (``augmentation.n_samples`` per epoch), e.g. Human3.6M projected to
         2D from random cameras; tunable in ``GridSearchCV`` as
         ``augmentation__n_samples``.
+    jitter : PoseJitter or None, default=None
+        Random mirror/scale/rotation of every training triplet (real and
+        generated; validation clips untouched), e.g.
+        :class:`~sklearn_skippose.PoseJitter`; tunable as ``jitter__mirror``.
     batch_size : int, default=256
         Triplets per optimisation step.
     max_epochs : int, default=100
@@ -161,7 +165,7 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     """
 
     def __init__(self, window=4, n_components=64, cell="gru", decode_past=True, stride=1,
-                 augmentation=None, batch_size=256, max_epochs=100, lr=1e-3,
+                 augmentation=None, jitter=None, batch_size=256, max_epochs=100, lr=1e-3,
                  weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
                  device="cpu", random_state=None, verbose=0):
         self.window = window
@@ -170,6 +174,7 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         self.decode_past = decode_past
         self.stride = stride
         self.augmentation = augmentation
+        self.jitter = jitter
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.lr = lr
@@ -192,6 +197,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         if self.augmentation is not None and not hasattr(self.augmentation, "sample"):
             raise TypeError("augmentation must be None or a MocapProjection-like object "
                             "with a sample(n, n_frames, rng, n_features) method.")
+        if self.jitter is not None and not hasattr(self.jitter, "transform_batch"):
+            raise TypeError("jitter must be None or a PoseJitter-like object with a "
+                            "transform_batch(x, mask, rng) method.")
 
     def _build_module(self, n_features):
         return SkipPoseNet(n_features, self.n_components, self.window, self.cell,

@@ -99,6 +99,9 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         valid = self._samples(X3[val_idx], lengths[val_idx], span) if n_val else None
         aug = getattr(self, "augmentation", None)
         n_aug = 0 if aug is None else int(aug.n_samples)
+        jitter = getattr(self, "jitter", None)
+        if jitter is not None:
+            jitter._check(n_feat)  # bad settings fail before any training
         best, best_state, bad_epochs = np.inf, None, 0
         from tqdm.auto import tqdm
 
@@ -110,6 +113,9 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             n_real = len(train[2])
             order = torch.randperm(n_real + n_aug, generator=gen).numpy()
             aug_rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            if jitter is not None:  # drawn only then: fits without jitter keep their stream
+                jit_rng = np.random.default_rng(
+                    int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
             for a in range(0, len(order), self.batch_size):
                 idx = order[a : a + self.batch_size]
                 real = idx[idx < n_real]
@@ -119,6 +125,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                     xa, ma = aug.sample(k_aug, span, rng=aug_rng, n_features=n_feat)
                     xb = np.concatenate([xb, xa]) if len(real) else xa
                     mb = np.concatenate([mb, ma]) if len(real) else ma
+                if jitter is not None:
+                    xb, mb = jitter.transform_batch(xb, mb, jit_rng)
                 xt = torch.from_numpy(xb).to(self.device_)
                 mt = torch.from_numpy(mb).to(self.device_)
                 opt.zero_grad()
