@@ -54,6 +54,7 @@ def _evaluate(args):
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
         n_components=args.n_components, augment=args.augment, normalize=args.normalize,
+        jitter=args.jitter,
         scale=args.scale,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
@@ -88,6 +89,8 @@ def main(argv=None):
     e.add_argument("--normalize", default="first_pose_isotropic",
                    choices=["first_pose", "first_pose_isotropic", "sequence_bbox"],
                    help="PoseNormalizer mode (the paper: first_pose)")
+    e.add_argument("--no-jitter", action="store_false", dest="jitter",
+                   help="skippose-aug without PoseJitter (Human3.6M projections only)")
     e.add_argument("--scale", choices=["whiten", "standard", "none"], default="whiten",
                    help="whiten (default) or standardise the embeddings before DTW, or not")
     e.add_argument("--no-scale", action="store_const", const="none", dest="scale",

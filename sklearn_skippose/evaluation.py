@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.pipeline import make_pipeline
 
-from .augmentation import MocapProjection
+from .augmentation import MocapProjection, PoseJitter
 from .datasets import load_jhmdb
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .metrics import macro_average_precision, mean_per_class_accuracy
@@ -28,7 +28,7 @@ METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug")
 
 
 def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=None,
-                max_epochs=100, normalize="first_pose", random_state=0):
+                max_epochs=100, normalize="first_pose", jitter=True, random_state=0):
     """The embedder of one Table-1 method.
 
     Parameters
@@ -36,7 +36,9 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     name : {"pca", "ae", "skippose-nopast", "skippose", "skippose-aug"}
         PCA baseline, autoencoder baseline, Skip-Pose without the past
         decoder, Skip-Pose, Skip-Pose trained with ``augment`` Human3.6M
-        projections per epoch.
+        projections per epoch (and, with ``jitter``, every training triplet
+        randomly mirrored, scaled and rotated by
+        :class:`~sklearn_skippose.PoseJitter`).
     window : int, default=4
         The paper's ``T``.
     n_components : int, default=64
@@ -50,6 +52,9 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     normalize : str, default="first_pose"
         :class:`~sklearn_skippose.PoseNormalizer` mode of the real clips; the
         Human3.6M projections of ``"skippose-aug"`` are normalised the same way.
+    jitter : bool, default=True
+        ``"skippose-aug"`` also trains on randomly mirrored, scaled and
+        rotated triplets (:class:`~sklearn_skippose.PoseJitter` defaults).
     random_state : int, default=0
         Seed.
 
@@ -71,7 +76,8 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     if name == "skippose-aug":
         aug = MocapProjection(n_samples=augment, data_home=data_home,
                               normalizer_mode=normalize, random_state=random_state)
-        return SkipPoseEmbedder(augmentation=aug, **common, **nn)
+        return SkipPoseEmbedder(augmentation=aug, jitter=PoseJitter() if jitter else None,
+                                **common, **nn)
     raise ValueError(f"Unknown method {name!r}; expected one of {METHODS}.")
 
 
@@ -93,7 +99,7 @@ def _scaler(scale):
 
 def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2, 3),
                    window=4, n_components=64, augment=100_000,
-                   normalize="first_pose_isotropic", scale="whiten",
+                   normalize="first_pose_isotropic", jitter=True, scale="whiten",
                    aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
                    classes=None, random_state=0, output=None, verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
@@ -106,7 +112,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Names from :data:`METHODS`.
     splits : sequence of int, default=(1, 2, 3)
         Official splits to run.
-    window, n_components, augment, max_epochs, random_state
+    window, n_components, augment, max_epochs, jitter, random_state
         See :func:`make_method`.
     normalize : {"first_pose", "first_pose_isotropic", "sequence_bbox"}, \
             default="first_pose_isotropic"
@@ -172,7 +178,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         tr, te = splits_m[:, k - 1] == 1, splits_m[:, k - 1] == 2
         emb = make_method(method, window=window, n_components=n_components, augment=augment,
                           data_home=data_home, max_epochs=max_epochs, normalize=normalize,
-                          random_state=random_state)
+                          jitter=jitter, random_state=random_state)
         t0 = time.perf_counter()
         steps = [PoseNormalizer(mode=normalize), emb] + _scaler(scale)
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
@@ -205,7 +211,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         "dataset": "JHMDB (804-clip GT subset)" if classes is None else
                    f"JHMDB (804-clip GT subset), classes {list(classes)}",
         "settings": {"window": window, "n_components": n_components, "augment": augment,
-                     "normalize": normalize, "scale": scale, "aggregate": aggregate,
+                     "normalize": normalize, "jitter": jitter, "scale": scale,
+                     "aggregate": aggregate,
                      "metric": metric,
                      "n_neighbors": n_neighbors,
                      "max_epochs": max_epochs, "random_state": random_state},
