@@ -13,6 +13,8 @@ Every combination of
 
 * pose normalisation: :class:`~sklearn_skippose.PoseNormalizer` mode
   (for ``skippose-aug`` the Human3.6M projections follow the same mode);
+* for ``skippose-aug``: with or without :class:`~sklearn_skippose.PoseJitter`
+  (random mirror, scale and rotation of the training triplets);
 * feature scaling between embedder and classifier: none,
   :class:`~sklearn_skippose.SequenceStandardScaler` or
   :class:`~sklearn_skippose.SequenceWhitener`;
@@ -42,6 +44,7 @@ from sklearn_skippose import (
     DTWNearestNeighbors,
     PoseNormalizer,
     SequenceStandardScaler,
+    PoseJitter,
     SequenceWhitener,
 )
 from sklearn_skippose.datasets import load_jhmdb
@@ -76,9 +79,14 @@ def main(argv=None):
         "knn__metric": ["cosine", "euclidean"],
     }
     for method in args.methods.split(","):
-        # the mocap projections must be normalised like the real clips
-        follow = {"embed__augmentation__normalizer_mode": None} if method == "skippose-aug" else {}
-        grid = [{**classifier, "norm__mode": [m], **{k: [m] for k in follow}} for m in modes]
+        aug = method == "skippose-aug"
+        extra = {"embed__jitter": [None, PoseJitter()]} if aug else {}
+        grid = []
+        for m in modes:
+            g = {**classifier, **extra, "norm__mode": [m]}
+            if aug:  # the mocap projections are normalised like the real clips
+                g["embed__augmentation__normalizer_mode"] = [m]
+            grid.append(g)
         with tempfile.TemporaryDirectory() as cache:
             pipe = Pipeline([
                 ("norm", PoseNormalizer()),
@@ -99,7 +107,9 @@ def main(argv=None):
             scale = _SHORT.get(type(prm["scale"]).__name__, "none")
             folds = " ".join(f"{100 * res[f'split{j}_test_score'][i]:.1f}"
                              for j in range(cv.get_n_splits()))
-            print(f"  normalize={prm['norm__mode']:<20s} scale={scale:<5s} "
+            jit = "" if "embed__jitter" not in prm else \
+                f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
+            print(f"  normalize={prm['norm__mode']:<20s} {jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "
                   f"accuracy {100 * res['mean_test_score'][i]:.1f} (folds {folds})")
     return 0
