@@ -62,7 +62,8 @@ def _evaluate(args):
         classes=args.classes.split(",") if args.classes else None,
     )
     print()
-    print(f"{result['dataset']}, window {args.window}, "
+    jitter = " + PoseJitter" if args.jitter and "skippose-aug" in methods else ""
+    print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter},\n"
           f"{_SCALE_WORDS[args.scale]}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
     print(format_table(result))
