@@ -90,8 +90,11 @@ def main(argv=None):
     e.add_argument("--normalize", default="first_pose_isotropic",
                    choices=["first_pose", "first_pose_isotropic", "sequence_bbox"],
                    help="PoseNormalizer mode (the paper: first_pose)")
+    e.add_argument("--jitter", action="store_true", dest="jitter",
+                   help="skippose-aug also trains on PoseJitter (mirrored/scaled/rotated) triplets")
     e.add_argument("--no-jitter", action="store_false", dest="jitter",
-                   help="skippose-aug without PoseJitter (Human3.6M projections only)")
+                   help="skippose-aug without PoseJitter (the default)")
+    e.set_defaults(jitter=False)
     e.add_argument("--scale", choices=["whiten", "standard", "none"], default="whiten",
                    help="whiten (default) or standardise the embeddings before DTW, or not")
     e.add_argument("--no-scale", action="store_const", const="none", dest="scale",
