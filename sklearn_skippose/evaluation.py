@@ -19,6 +19,7 @@ from .datasets import load_jhmdb
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .metrics import macro_average_precision, mean_per_class_accuracy
 from .neighbors import DTWNearestNeighbors
+from .preprocessing import _MODES as _NORMALIZE_MODES
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 
 __all__ = ["METHODS", "make_method", "evaluate_jhmdb"]
@@ -84,7 +85,6 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
 
 
 SCALINGS = ("whiten", "standard", "none")
-_NORMALIZE_MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
 
 
 def _scaler(scale):

@@ -4,7 +4,12 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from .utils._sequences import check_int_param, check_sequence_dataset, is_tabular
+from .utils._sequences import (
+    SequenceTransformerMixin,
+    check_int_param,
+    check_sequence_dataset,
+    is_tabular,
+)
 
 __all__ = ["PoseNormalizer", "SequenceStandardScaler", "SequenceWhitener"]
 
@@ -20,7 +25,7 @@ def _degenerate(half_range, center):
     return ~(half_range > 1e-8 * np.maximum(1.0, np.abs(center)))
 
 
-class PoseNormalizer(TransformerMixin, BaseEstimator):
+class PoseNormalizer(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
     """Normalise the position and scale of every pose sequence.
 
     Stateless: every sequence is normalised with coefficients computed from
@@ -168,13 +173,11 @@ class PoseNormalizer(TransformerMixin, BaseEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.three_d_array = True
         tags.requires_fit = False
         return tags
 
 
-class SequenceStandardScaler(TransformerMixin, BaseEstimator):
+class SequenceStandardScaler(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
     """Standardise every feature over all real frames of the training sequences.
 
     The per-feature mean and standard deviation are computed over every real
@@ -262,14 +265,8 @@ class SequenceStandardScaler(TransformerMixin, BaseEstimator):
         out = (X3 - self.mean_) / self.scale_
         return out[:, 0, :] if two_d else out
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.three_d_array = True
-        return tags
 
-
-class SequenceWhitener(TransformerMixin, BaseEstimator):
+class SequenceWhitener(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
     """Decorrelate and rescale features over all real frames (PCA whitening).
 
     ``fit`` computes the mean and the covariance of every real (non-padding)
@@ -398,9 +395,3 @@ class SequenceWhitener(TransformerMixin, BaseEstimator):
         C = np.nan_to_num(X3[real] - self.mean_)
         out[real] = (C @ self.components_.T) / self.scale_
         return out[:, 0, :] if two_d else out
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.three_d_array = True
-        return tags

@@ -4,13 +4,18 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sequences import check_int_param, check_sequence_dataset, is_tabular
+from ..utils._sequences import (
+    SequenceTransformerMixin,
+    check_int_param,
+    check_sequence_dataset,
+    is_tabular,
+)
 from ._windows import gather_windows, sequence_frames, window_starts
 
 __all__ = ["BaseWindowEmbedder"]
 
 
-class BaseWindowEmbedder(TransformerMixin, BaseEstimator):
+class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
     """Base class: a sequence becomes the sequence of its window embeddings.
 
     Subclasses implement ``_fit_frames(frames, mask, offsets, lengths)`` and
@@ -91,9 +96,3 @@ class BaseWindowEmbedder(TransformerMixin, BaseEstimator):
         pos = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         out[owner, pos] = emb
         return out[:, 0, :] if two_d else out
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.allow_nan = True
-        tags.input_tags.three_d_array = True
-        return tags

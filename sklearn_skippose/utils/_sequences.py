@@ -352,3 +352,18 @@ def check_int_param(value, name, minimum=1):
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}.")
     return int(value)
+
+
+class SequenceTransformerMixin:
+    """Tags of a transformer of NaN-padded 3D sequence datasets.
+
+    Put it before ``TransformerMixin``/``BaseEstimator``: the estimator takes
+    ``(n_sequences, max_frames, n_features)`` input and NaN (padding and
+    missing values).
+    """
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True
+        tags.input_tags.three_d_array = True
+        return tags
