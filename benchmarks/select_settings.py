@@ -20,6 +20,9 @@ Every combination of
   :class:`~sklearn_skippose.SequenceWhitener`;
 * DTW score: ``aggregate`` in {"sum", "mean"} and ``metric`` in
   {"cosine", "euclidean"};
+* dictionary: the fold's dictionary clips, or those and their left-right
+  mirrors (:func:`~sklearn_skippose.mirror_poses`, added with
+  ``partial_fit`` after the pipeline is fitted on the clips themselves);
 
 is scored for the chosen embedders (each embedder is fitted, without labels,
 on the fold's dictionary clips only; fits are cached across the classifier
@@ -37,6 +40,7 @@ import time
 
 import numpy as np
 from joblib import Memory
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
 
@@ -46,6 +50,7 @@ from sklearn_skippose import (
     SequenceStandardScaler,
     PoseJitter,
     SequenceWhitener,
+    mirror_poses,
 )
 from sklearn_skippose.datasets import load_jhmdb
 from sklearn_skippose.evaluation import make_method
@@ -53,6 +58,25 @@ from sklearn_skippose.metrics import mean_per_class_accuracy_scorer
 from sklearn_skippose.model_selection import inner_splits
 
 _SHORT = {"SequenceStandardScaler": "std", "SequenceWhitener": "white"}
+
+
+class _Mirrored(ClassifierMixin, BaseEstimator):
+    """A fitted pipeline whose DTW dictionary optionally holds the mirrored clips too
+    (what ``skippose evaluate --mirror`` does)."""
+
+    def __init__(self, pipeline, mirror=False):
+        self.pipeline = pipeline
+        self.mirror = mirror
+
+    def fit(self, X, y):
+        self.pipeline_ = clone(self.pipeline).fit(X, y)
+        if self.mirror:
+            self.pipeline_[-1].partial_fit(self.pipeline_[:-1].transform(mirror_poses(X)), y)
+        self.classes_ = self.pipeline_[-1].classes_
+        return self
+
+    def predict(self, X):
+        return self.pipeline_.predict(X)
 
 
 def main(argv=None):
@@ -74,18 +98,19 @@ def main(argv=None):
           f"other splits (dictionary/validation {sizes}), test clips unused")
     modes = args.normalize.split(",")
     classifier = {
-        "scale": ["passthrough", SequenceStandardScaler(), SequenceWhitener()],
-        "knn__aggregate": ["sum", "mean"],
-        "knn__metric": ["cosine", "euclidean"],
+        "pipeline__scale": ["passthrough", SequenceStandardScaler(), SequenceWhitener()],
+        "pipeline__knn__aggregate": ["sum", "mean"],
+        "pipeline__knn__metric": ["cosine", "euclidean"],
+        "mirror": [False, True],
     }
     for method in args.methods.split(","):
         aug = method == "skippose-aug"
-        extra = {"embed__jitter": [None, PoseJitter()]} if aug else {}
+        extra = {"pipeline__embed__jitter": [None, PoseJitter()]} if aug else {}
         grid = []
         for m in modes:
-            g = {**classifier, **extra, "norm__mode": [m]}
+            g = {**classifier, **extra, "pipeline__norm__mode": [m]}
             if aug:  # the mocap projections are normalised like the real clips
-                g["embed__augmentation__normalizer_mode"] = [m]
+                g["pipeline__embed__augmentation__normalizer_mode"] = [m]
             grid.append(g)
         with tempfile.TemporaryDirectory() as cache:
             pipe = Pipeline([
@@ -96,14 +121,14 @@ def main(argv=None):
                 ("knn", DTWNearestNeighbors()),
             ], memory=Memory(cache, verbose=0))
             t = time.perf_counter()
-            gs = GridSearchCV(pipe, grid, cv=cv, scoring=mean_per_class_accuracy_scorer,
+            gs = GridSearchCV(_Mirrored(pipe), grid, cv=cv, scoring=mean_per_class_accuracy_scorer,
                               refit=False)
             gs.fit(X, y)
         res = gs.cv_results_
         order = np.argsort(-res["mean_test_score"])
         print(f"\n{method} ({time.perf_counter() - t:.0f} s):")
         for i in order:
-            prm = res["params"][i]
+            prm = {k.removeprefix("pipeline__"): v for k, v in res["params"][i].items()}
             scale = _SHORT.get(type(prm["scale"]).__name__, "none")
             folds = " ".join(f"{100 * res[f'split{j}_test_score'][i]:.1f}"
                              for j in range(cv.get_n_splits()))
@@ -111,6 +136,7 @@ def main(argv=None):
                 f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
             print(f"  normalize={prm['norm__mode']:<20s} {jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "
+                  f"mirror={'yes' if prm['mirror'] else 'no ':<3s} "
                   f"accuracy {100 * res['mean_test_score'][i]:.1f} (folds {folds})")
     return 0
 

@@ -5,7 +5,7 @@ scikit-learn estimators. Data are NaN-padded ``(n_sequences, max_frames,
 n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 """
 
-from .augmentation import MocapProjection, PoseJitter
+from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import DTWNearestNeighbors
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
@@ -23,4 +23,5 @@ __all__ = [
     "SequenceWhitener",
     "SkipPoseEmbedder",
     "__version__",
+    "mirror_poses",
 ]

@@ -54,7 +54,7 @@ def _evaluate(args):
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
         n_components=args.n_components, augment=args.augment, normalize=args.normalize,
-        jitter=args.jitter,
+        jitter=args.jitter, mirror=args.mirror,
         scale=args.scale,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
@@ -63,7 +63,8 @@ def _evaluate(args):
     )
     print()
     jitter = " + PoseJitter" if args.jitter and "skippose-aug" in methods else ""
-    print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter},\n"
+    mirror = ", mirrored dictionary" if args.mirror else ""
+    print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter}{mirror},\n"
           f"{_SCALE_WORDS[args.scale]}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
     print(format_table(result))
@@ -95,6 +96,11 @@ def main(argv=None):
     e.add_argument("--no-jitter", action="store_false", dest="jitter",
                    help="skippose-aug without PoseJitter (the default)")
     e.set_defaults(jitter=False)
+    e.add_argument("--mirror", action="store_true", dest="mirror",
+                   help="also register the mirrored training clips (the default)")
+    e.add_argument("--no-mirror", action="store_false", dest="mirror",
+                   help="dictionary of the training clips as they are")
+    e.set_defaults(mirror=True)
     e.add_argument("--scale", choices=["whiten", "standard", "none"], default="whiten",
                    help="whiten (default) or standardise the embeddings before DTW, or not")
     e.add_argument("--no-scale", action="store_const", const="none", dest="scale",

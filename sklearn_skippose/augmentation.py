@@ -14,8 +14,9 @@ from sklearn.base import BaseEstimator
 
 from .datasets import JHMDB_JOINT_NAMES, load_h36m
 from .preprocessing import PoseNormalizer
+from .utils._sequences import to_sequence_dataset
 
-__all__ = ["MocapProjection", "PoseJitter", "project_poses"]
+__all__ = ["MocapProjection", "PoseJitter", "mirror_poses", "project_poses"]
 
 
 def _mirror_permutation(joint_names):
@@ -29,6 +30,61 @@ def _mirror_permutation(joint_names):
     if missing:
         raise ValueError(f"joint_names has no mirror counterpart for {missing}.")
     return np.array([names.index(swap(n)) for n in names])
+
+
+def mirror_poses(X, joint_names=None):
+    """Left-right mirror of pose sequences: x negated, left/right joints swapped.
+
+    The mirror of a clip is the same motion performed by the other hand
+    (or walking the other way): for the actions of JHMDB it keeps the
+    label. Adding the mirrored training clips to the training set (and so
+    to the dictionary of a :class:`~sklearn_skippose.DTWNearestNeighbors`)
+    lets a query match a dictionary motion of either handedness; ``skippose
+    evaluate --mirror`` does this.
+
+    x is negated about 0. After a translation-invariant normalisation
+    (every :class:`~sklearn_skippose.PoseNormalizer` mode) this equals a
+    horizontal flip of the image, so the function may be applied to pixel
+    coordinates or to normalised poses alike.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_sequences, max_frames, 2 * n_joints)
+        NaN-padded pose sequences, ``x, y`` per joint (or any input accepted
+        by :func:`~sklearn_skippose.utils.to_sequence_dataset`). Missing
+        keypoints (NaN) and padding stay NaN.
+    joint_names : sequence of str, default=None
+        Joint order; a name containing "left" is swapped with the same name
+        containing "right". None: JHMDB's 15 joints.
+
+    Returns
+    -------
+    X_mirrored : ndarray of shape (n_sequences, max_frames, 2 * n_joints)
+        A mirrored copy (float64).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import mirror_poses
+    >>> X = np.arange(30.0).reshape(1, 1, 30)   # one frame of 15 joints
+    >>> Xm = mirror_poses(X)
+    >>> Xm[0, 0, 6:10]                          # right, left shoulder (x, y)
+    array([-8.,  9., -6.,  7.])
+    >>> bool(np.array_equal(mirror_poses(Xm), X))
+    True
+    """
+    X3 = to_sequence_dataset(X)
+    names = JHMDB_JOINT_NAMES if joint_names is None else list(joint_names)
+    if X3.shape[2] != 2 * len(names):
+        raise ValueError(
+            f"mirror_poses expects x, y of {len(names)} joints ({2 * len(names)} features "
+            f"per frame); got {X3.shape[2]}. Pass joint_names."
+        )
+    perm = _mirror_permutation(names)
+    n, t, f = X3.shape
+    out = X3.reshape(n, t, f // 2, 2)[:, :, perm].copy()
+    out[..., 0] *= -1
+    return out.reshape(n, t, f)
 
 
 class PoseJitter(BaseEstimator):

@@ -4,7 +4,13 @@ import numpy as np
 import pytest
 from sklearn.base import clone
 
-from sklearn_skippose import MocapProjection, PoseJitter, PoseNormalizer, SkipPoseEmbedder
+from sklearn_skippose import (
+    MocapProjection,
+    PoseJitter,
+    PoseNormalizer,
+    SkipPoseEmbedder,
+    mirror_poses,
+)
 from sklearn_skippose.augmentation import project_poses
 
 
@@ -171,3 +177,41 @@ def test_jitter_in_embedder(jhmdb):
             np.ones((4, 12, 4)))
     with pytest.raises(TypeError, match="jitter must be"):
         SkipPoseEmbedder(jitter="mirror", window=2, max_epochs=1).fit(X)
+
+
+def test_mirror_poses_by_hand():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(3, 5, 30))
+    X[1, 3:] = np.nan  # padding
+    X[0, 2, 22:24] = np.nan  # right wrist missing in one frame
+    Xm = mirror_poses(X)
+    names = ["neck", "belly", "face", "right_shoulder", "left_shoulder", "right_hip",
+             "left_hip", "right_elbow", "left_elbow", "right_knee", "left_knee",
+             "right_wrist", "left_wrist", "right_ankle", "left_ankle"]
+    for j, name in enumerate(names):
+        other = names.index(name.replace("right", "L").replace("left", "right")
+                            .replace("L", "left"))
+        np.testing.assert_array_equal(Xm[..., 2 * j], -X[..., 2 * other])
+        np.testing.assert_array_equal(Xm[..., 2 * j + 1], X[..., 2 * other + 1])
+    # the missing right wrist is now the missing left wrist; padding stays
+    assert np.isnan(Xm[0, 2, 24:26]).all() and not np.isnan(Xm[0, 2, 22:24]).any()
+    assert np.isnan(Xm[1, 3:]).all()
+    np.testing.assert_array_equal(mirror_poses(Xm), X)  # an involution
+    assert not np.shares_memory(Xm, X)
+
+
+def test_mirror_poses_commutes_with_normalisation(jhmdb):
+    X = jhmdb.data[:20]
+    for mode in ("first_pose", "first_pose_isotropic", "sequence_bbox"):
+        norm = PoseNormalizer(mode=mode)
+        np.testing.assert_allclose(norm.fit_transform(mirror_poses(X)),
+                                   mirror_poses(norm.fit_transform(X)), atol=1e-12)
+
+
+def test_mirror_poses_bad_input():
+    with pytest.raises(ValueError, match="15 joints"):
+        mirror_poses(np.zeros((2, 4, 28)))
+    with pytest.raises(ValueError, match="no mirror counterpart"):
+        mirror_poses(np.zeros((1, 2, 4)), joint_names=["left_hand", "head"])
+    Xm = mirror_poses(np.ones((1, 2, 4)), joint_names=["left_hand", "right_hand"])
+    np.testing.assert_array_equal(Xm[0, 0], [-1, 1, -1, 1])

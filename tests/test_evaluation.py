@@ -58,3 +58,38 @@ def test_bad_arguments(data_home):
         main(["evaluate", "--methods", "nope"])
     with pytest.raises(SystemExit):
         main(["evaluate", "--scale", "zscore"])
+
+
+@pytest.mark.parametrize("mirror", [False, True])
+def test_mirrored_dictionary_matches_by_hand(data_home, mirror):
+    """``mirror=True`` registers the mirrored training clips, labels repeated."""
+    import numpy as np
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import (
+        DTWNearestNeighbors,
+        PCAEmbedder,
+        PoseNormalizer,
+        SequenceWhitener,
+        mirror_poses,
+    )
+    from sklearn_skippose.datasets import load_jhmdb
+    from sklearn_skippose.metrics import mean_per_class_accuracy
+
+    classes = ["clap", "golf", "pullup", "wave", "walk"]
+    res = evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=classes,
+                         mirror=mirror, verbose=False)
+    assert res["settings"]["mirror"] is mirror
+    jh = load_jhmdb(data_home)
+    keep = np.isin(jh.target_names[jh.target], classes)
+    tr = keep & (jh.splits[:, 0] == 1)
+    te = keep & (jh.splits[:, 0] == 2)
+    feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), PCAEmbedder(window=4),
+                         SequenceWhitener()).fit(jh.data[tr])
+    D, yd = feat.transform(jh.data[tr]), jh.target[tr]
+    if mirror:
+        D = np.concatenate([D, feat.transform(mirror_poses(jh.data[tr]))])
+        yd = np.concatenate([yd, yd])
+    pred = DTWNearestNeighbors(aggregate="mean").fit(D, yd).predict(feat.transform(jh.data[te]))
+    assert res["results"][0]["accuracy"] == pytest.approx(
+        mean_per_class_accuracy(jh.target[te], pred))
