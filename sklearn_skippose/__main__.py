@@ -92,10 +92,11 @@ def main(argv=None):
                    choices=["first_pose", "first_pose_isotropic", "sequence_bbox"],
                    help="PoseNormalizer mode (the paper: first_pose)")
     e.add_argument("--jitter", action="store_true", dest="jitter",
-                   help="skippose-aug also trains on PoseJitter (mirrored/scaled/rotated) triplets")
+                   help="skippose-aug also trains on PoseJitter (mirrored/scaled/rotated) "
+                        "triplets (the default)")
     e.add_argument("--no-jitter", action="store_false", dest="jitter",
-                   help="skippose-aug without PoseJitter (the default)")
-    e.set_defaults(jitter=False)
+                   help="skippose-aug without PoseJitter")
+    e.set_defaults(jitter=True)
     e.add_argument("--mirror", action="store_true", dest="mirror",
                    help="also register the mirrored training clips (the default)")
     e.add_argument("--no-mirror", action="store_false", dest="mirror",

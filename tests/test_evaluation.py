@@ -36,8 +36,8 @@ def test_normalize_reaches_augmentation():
     """The mocap projections are normalised like the real clips."""
     emb = make_method("skippose-aug", normalize="sequence_bbox", augment=10)
     assert emb.augmentation.normalizer_mode == "sequence_bbox"
-    assert emb.jitter is None
-    assert make_method("skippose-aug", jitter=True, augment=10).jitter is not None
+    assert emb.jitter is not None  # on by default
+    assert make_method("skippose-aug", jitter=False, augment=10).jitter is None
     assert make_method("skippose").jitter is None  # jitter belongs to the augmented row
 
 
