@@ -37,10 +37,10 @@ def mirror_poses(X, joint_names=None):
 
     The mirror of a clip is the same motion performed by the other hand
     (or walking the other way): for the actions of JHMDB it keeps the
-    label. Adding the mirrored training clips to the training set (and so
-    to the dictionary of a :class:`~sklearn_skippose.DTWNearestNeighbors`)
-    lets a query match a dictionary motion of either handedness; ``skippose
-    evaluate --mirror`` does this.
+    label. Adding the mirrored training clips to the dictionary of a
+    :class:`~sklearn_skippose.DTWNearestNeighbors` (``partial_fit``) lets a
+    query match a dictionary motion of either handedness; ``skippose
+    evaluate`` does this by default.
 
     x is negated about 0. After a translation-invariant normalisation
     (every :class:`~sklearn_skippose.PoseNormalizer` mode) this equals a

@@ -182,6 +182,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     for m in methods:
         make_method(m)  # validate names before any work
     _scaler(scale)
+    if not isinstance(mirror, (bool, np.bool_)):
+        raise TypeError(f"mirror must be True or False, got {mirror!r}.")
     if normalize not in _NORMALIZE_MODES:
         raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {normalize!r}.")
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
