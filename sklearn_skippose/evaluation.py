@@ -57,8 +57,8 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
         ``"skippose-aug"`` also trains on randomly mirrored, scaled and
         rotated triplets (:class:`~sklearn_skippose.PoseJitter` defaults).
         With the mirrored dictionary of :func:`evaluate_jhmdb` it was
-        slightly ahead in the video-disjoint selection on split 1's training
-        clips (results page); the encoder then has seen motions of both
+        ahead in the video-disjoint selection on the training clips of splits
+        1 and 2 (results page); the encoder then has seen motions of both
         handedness, as the mirrored dictionary clips are.
     random_state : int, default=0
         Seed.
