@@ -11,6 +11,7 @@ settings that memorise.
 
 Every combination of
 
+* window length T of the embedder (``--window 2,4,6``; default 4 only);
 * pose normalisation: :class:`~sklearn_skippose.PoseNormalizer` mode
   (for ``skippose-aug`` the Human3.6M projections follow the same mode);
 * for ``skippose-aug``: with or without :class:`~sklearn_skippose.PoseJitter`
@@ -19,7 +20,8 @@ Every combination of
   :class:`~sklearn_skippose.SequenceStandardScaler` or
   :class:`~sklearn_skippose.SequenceWhitener`;
 * DTW score: ``aggregate`` in {"sum", "mean"} and ``metric`` in
-  {"cosine", "euclidean"};
+  {"cosine", "euclidean"}; neighbours that vote (``--n-neighbors 1,3``;
+  default 1 only);
 * dictionary: the fold's dictionary clips, or those and their left-right
   mirrors (:func:`~sklearn_skippose.mirror_poses`, added with
   ``partial_fit`` after the pipeline is fitted on the clips themselves);
@@ -30,7 +32,8 @@ settings with ``Pipeline(memory=...)``) with mean per-class accuracy, and the
 ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
-[--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]``.
+[--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
+[--window 4] [--n-neighbors 1]``.
 """
 
 import argparse
@@ -79,6 +82,16 @@ class _Mirrored(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict(X)
 
 
+def _int_list(parser, flag, text):
+    try:
+        values = [int(v) for v in text.split(",")]
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated integers, got {text!r}")
+    if min(values) < 1:
+        parser.error(f"{flag} values must be >= 1, got {text!r}")
+    return values
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data-home", default="../shared/data")
@@ -89,7 +102,13 @@ def main(argv=None):
                    help="Human3.6M projections per epoch for skippose-aug")
     p.add_argument("--normalize", default="first_pose,first_pose_isotropic,sequence_bbox",
                    help="comma-separated PoseNormalizer modes to compare")
+    p.add_argument("--window", default="4",
+                   help="comma-separated window lengths T to compare")
+    p.add_argument("--n-neighbors", default="1",
+                   help="comma-separated numbers of voting neighbours to compare")
     args = p.parse_args(argv)
+    windows = _int_list(p, "--window", args.window)
+    ks = _int_list(p, "--n-neighbors", args.n_neighbors)
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
     X, y = jh.data[idx], jh.target[idx]
@@ -101,6 +120,7 @@ def main(argv=None):
         "pipeline__scale": ["passthrough", SequenceStandardScaler(), SequenceWhitener()],
         "pipeline__knn__aggregate": ["sum", "mean"],
         "pipeline__knn__metric": ["cosine", "euclidean"],
+        "pipeline__knn__n_neighbors": ks,
         "mirror": [False, True],
     }
     for method in args.methods.split(","):
@@ -108,7 +128,8 @@ def main(argv=None):
         extra = {"pipeline__embed__jitter": [None, PoseJitter()]} if aug else {}
         grid = []
         for m in modes:
-            g = {**classifier, **extra, "pipeline__norm__mode": [m]}
+            g = {**classifier, **extra, "pipeline__norm__mode": [m],
+                 "pipeline__embed__window": windows}
             if aug:  # the mocap projections are normalised like the real clips
                 g["pipeline__embed__augmentation__normalizer_mode"] = [m]
             grid.append(g)
@@ -134,8 +155,10 @@ def main(argv=None):
                              for j in range(cv.get_n_splits()))
             jit = "" if "embed__jitter" not in prm else \
                 f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
-            print(f"  normalize={prm['norm__mode']:<20s} {jit}scale={scale:<5s} "
+            print(f"  T={prm['embed__window']} normalize={prm['norm__mode']:<20s} "
+                  f"{jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "
+                  f"k={prm['knn__n_neighbors']} "
                   f"mirror={'yes' if prm['mirror'] else 'no ':<3s} "
                   f"accuracy {100 * res['mean_test_score'][i]:.1f} (folds {folds})")
     return 0

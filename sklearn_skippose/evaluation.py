@@ -184,8 +184,9 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     for m in methods:
         make_method(m)  # validate names before any work
     _scaler(scale)
-    if not isinstance(mirror, (bool, np.bool_)):
-        raise TypeError(f"mirror must be True or False, got {mirror!r}.")
+    for name, flag in (("jitter", jitter), ("mirror", mirror)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {flag!r}.")
     if normalize not in _NORMALIZE_MODES:
         raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {normalize!r}.")
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
@@ -232,7 +233,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         "dataset": "JHMDB (804-clip GT subset)" if classes is None else
                    f"JHMDB (804-clip GT subset), classes {list(classes)}",
         "settings": {"window": window, "n_components": n_components, "augment": augment,
-                     "normalize": normalize, "jitter": jitter, "mirror": bool(mirror),
+                     "normalize": normalize, "jitter": bool(jitter), "mirror": bool(mirror),
                      "scale": scale, "aggregate": aggregate, "metric": metric,
                      "n_neighbors": n_neighbors, "max_epochs": max_epochs,
                      "random_state": random_state},

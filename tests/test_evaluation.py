@@ -54,6 +54,8 @@ def test_bad_arguments(data_home):
         evaluate_jhmdb(data_home, methods=["pca"], normalize="zscore", verbose=False)
     with pytest.raises(TypeError, match="mirror must be True or False"):
         evaluate_jhmdb(data_home, methods=["pca"], mirror="no", verbose=False)
+    with pytest.raises(TypeError, match="jitter must be True or False"):
+        evaluate_jhmdb(data_home, methods=["pca"], jitter="off", verbose=False)
     with pytest.raises(SystemExit):
         main(["evaluate", "--normalize", "zscore"])
     with pytest.raises(SystemExit):
