@@ -15,7 +15,8 @@ Every combination of
 * pose normalisation: :class:`~sklearn_skippose.PoseNormalizer` mode
   (for ``skippose-aug`` the Human3.6M projections follow the same mode);
 * for ``skippose-aug``: with or without :class:`~sklearn_skippose.PoseJitter`
-  (random mirror, scale and rotation of the training triplets);
+  (random mirror, scale and rotation of the training triplets; ``--jitter
+  yes`` or ``no`` keeps one, halving the fits);
 * feature scaling between embedder and classifier: none,
   :class:`~sklearn_skippose.SequenceStandardScaler` or
   :class:`~sklearn_skippose.SequenceWhitener`;
@@ -33,7 +34,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
-[--window 4] [--n-neighbors 1]``.
+[--window 4] [--n-neighbors 1] [--jitter both]``.
 """
 
 import argparse
@@ -106,6 +107,8 @@ def main(argv=None):
                    help="comma-separated window lengths T to compare")
     p.add_argument("--n-neighbors", default="1",
                    help="comma-separated numbers of voting neighbours to compare")
+    p.add_argument("--jitter", default="both", choices=["both", "yes", "no"],
+                   help="skippose-aug: compare with and without PoseJitter, or keep one")
     args = p.parse_args(argv)
     windows = _int_list(p, "--window", args.window)
     ks = _int_list(p, "--n-neighbors", args.n_neighbors)
@@ -125,7 +128,8 @@ def main(argv=None):
     }
     for method in args.methods.split(","):
         aug = method == "skippose-aug"
-        extra = {"pipeline__embed__jitter": [None, PoseJitter()]} if aug else {}
+        jitters = {"both": [None, PoseJitter()], "yes": [PoseJitter()], "no": [None]}
+        extra = {"pipeline__embed__jitter": jitters[args.jitter]} if aug else {}
         grid = []
         for m in modes:
             g = {**classifier, **extra, "pipeline__norm__mode": [m],
