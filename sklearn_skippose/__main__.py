@@ -49,6 +49,9 @@ def _evaluate(args):
     bad = [m for m in methods if m not in METHODS]
     if bad:
         raise SystemExit(f"unknown method(s) {bad}; choose from {', '.join(METHODS)}")
+    unused = [m for m in args.method_settings if m not in methods]
+    if unused:
+        raise SystemExit(f"--set names method(s) {unused} that are not in --methods {methods}")
     splits = [1] if args.quick else [int(k) for k in args.splits.split(",")]
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
@@ -58,6 +61,7 @@ def _evaluate(args):
         scale=args.scale,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
+        method_settings=args.method_settings or None,
         random_state=args.random_state, output=args.output,
         classes=args.classes.split(",") if args.classes else None,
     )
@@ -67,9 +71,43 @@ def _evaluate(args):
     print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter}{mirror},\n"
           f"{_SCALE_WORDS[args.scale]}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
+    if args.method_settings:
+        print("per-method settings: " + "; ".join(
+            f"{m}: " + ", ".join(f"{k}={v}" for k, v in o.items())
+            for m, o in args.method_settings.items()))
     print(format_table(result))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
     return 0
+
+
+_INT_SETTINGS = ("window", "n_components", "augment", "n_neighbors", "max_epochs")
+_BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def _parse_set(parser, items):
+    """``["pca:window=8", ...]`` -> ``{"pca": {"window": 8}}``."""
+    from .evaluation import METHOD_SETTINGS
+
+    out = {}
+    for item in items or []:
+        method, sep, rest = item.partition(":")
+        key, sep2, value = rest.partition("=")
+        if not (sep and sep2 and method and key and value):
+            parser.error(f"--set expects METHOD:NAME=VALUE (e.g. pca:window=8), got {item!r}")
+        if key not in METHOD_SETTINGS:
+            parser.error(f"--set {item!r}: unknown setting {key!r}; expected one of "
+                         f"{', '.join(METHOD_SETTINGS)}")
+        if key in _INT_SETTINGS:
+            try:
+                value = int(value)
+            except ValueError:
+                parser.error(f"--set {item!r}: {key} must be an integer")
+        elif key in ("jitter", "mirror"):
+            if value.lower() not in _BOOL_WORDS:
+                parser.error(f"--set {item!r}: {key} must be yes or no")
+            value = _BOOL_WORDS[value.lower()]
+        out.setdefault(method, {})[key] = value
+    return out
 
 
 def main(argv=None):
@@ -113,6 +151,10 @@ def main(argv=None):
                    help="comma-separated subset of action classes (quick checks)")
     e.add_argument("--quick", action="store_true",
                    help="split 1, PCA and Skip-Pose only, at most 30 epochs (a few minutes)")
+    e.add_argument("--set", action="append", default=[], metavar="METHOD:NAME=VALUE",
+                   dest="settings",
+                   help="per-method override of a setting above, repeatable, e.g. "
+                        "--set pca:window=8 --set skippose-aug:scale=standard")
     e.add_argument("--output", default="skippose_results")
     args = parser.parse_args(argv)
     if args.command == "summary":
@@ -122,6 +164,7 @@ def main(argv=None):
     if args.quick:
         args.methods = "pca,skippose"
         args.max_epochs = min(args.max_epochs, 30)
+    args.method_settings = _parse_set(parser, args.settings)
     return _evaluate(args)
 
 

@@ -22,7 +22,7 @@ from .neighbors import DTWNearestNeighbors
 from .preprocessing import _MODES as _NORMALIZE_MODES
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 
-__all__ = ["METHODS", "make_method", "evaluate_jhmdb"]
+__all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table"]
 
 #: Method names understood by :func:`make_method` (the rows of Table 1).
 METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug")
@@ -105,7 +105,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
                    window=4, n_components=64, augment=100_000,
                    normalize="first_pose_isotropic", jitter=True, mirror=True,
                    scale="whiten", aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
-                   classes=None, random_state=0, output=None, verbose=True):
+                   method_settings=None, classes=None, random_state=0, output=None,
+                   verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
 
     Parameters
@@ -150,6 +151,12 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         1 (``benchmarks/select_settings.py``) for PCA and Skip-Pose.
     n_neighbors : int, default=1
         Neighbours that vote.
+    method_settings : dict, default=None
+        Per-method overrides of the settings above, ``{method: {name:
+        value}}`` with names among :data:`METHOD_SETTINGS` (``window``,
+        ``scale``, ``n_neighbors``, ...), so that every method runs with
+        the settings chosen for it (e.g. by ``benchmarks/select_settings.py``
+        on the training clips) in one run.
     classes : sequence of str, default=None
         Restrict to these action classes (for quick runs and tests).
     output : str or path-like, default=None
@@ -161,8 +168,18 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     Returns
     -------
     results : dict
-        ``{"dataset", "settings", "results": [{"method", "split",
-        "accuracy", "macro_ap", "fit_seconds", ...}], "mean": {method: {...}}}``.
+        ``{"dataset", "settings", "method_settings", "results": [{"method",
+        "split", "accuracy", "macro_ap", "fit_seconds", ...}], "mean":
+        {method: {...}}}``; ``method_settings`` holds the overrides only.
+
+    Examples
+    --------
+    >>> from sklearn_skippose.evaluation import evaluate_jhmdb
+    >>> res = evaluate_jhmdb(methods=["pca"], splits=[1], classes=["clap", "jump"],
+    ...                      method_settings={"pca": {"window": 6}},
+    ...                      verbose=False)  # doctest: +SKIP
+    >>> sorted(res["mean"])  # doctest: +SKIP
+    ['pca']
     """
     from tqdm.auto import tqdm
 
@@ -183,28 +200,33 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     jobs = [(m, k) for k in splits for m in methods]
     for m in methods:
         make_method(m)  # validate names before any work
-    _scaler(scale)
-    for name, flag in (("jitter", jitter), ("mirror", mirror)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {flag!r}.")
-    if normalize not in _NORMALIZE_MODES:
-        raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {normalize!r}.")
+    base = {"window": window, "n_components": n_components, "augment": augment,
+            "normalize": normalize, "jitter": jitter, "mirror": mirror, "scale": scale,
+            "aggregate": aggregate, "metric": metric, "n_neighbors": n_neighbors,
+            "max_epochs": max_epochs}
+    overrides = _check_method_settings(method_settings, methods)
+    config = {m: {**base, **overrides.get(m, {})} for m in methods}
+    for cfg in [base, *config.values()]:
+        _check_settings(cfg)
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
     for method, k in bar:
         bar.set_postfix(method=method, split=k)
         tr, te = splits_m[:, k - 1] == 1, splits_m[:, k - 1] == 2
-        emb = make_method(method, window=window, n_components=n_components, augment=augment,
-                          data_home=data_home, max_epochs=max_epochs, normalize=normalize,
-                          jitter=jitter, random_state=random_state)
+        c = config[method]
+        emb = make_method(method, window=c["window"], n_components=c["n_components"],
+                          augment=c["augment"], data_home=data_home,
+                          max_epochs=c["max_epochs"], normalize=c["normalize"],
+                          jitter=c["jitter"], random_state=random_state)
         t0 = time.perf_counter()
-        steps = [PoseNormalizer(mode=normalize), emb] + _scaler(scale)
+        steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"])
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
         Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])
-        clf = DTWNearestNeighbors(n_neighbors=n_neighbors, aggregate=aggregate, metric=metric)
+        clf = DTWNearestNeighbors(n_neighbors=c["n_neighbors"], aggregate=c["aggregate"],
+                                  metric=c["metric"])
         clf.fit(Ztr, y[tr])
         ytr = y[tr]
-        if mirror:  # dictionary rows: the clips, then their mirrors
+        if c["mirror"]:  # dictionary rows: the clips, then their mirrors
             Zm = feat.transform(mirror_poses(X[tr]))
             clf.partial_fit(Zm, ytr)
             Ztr, ytr = np.concatenate([Ztr, Zm]), np.concatenate([ytr, ytr])
@@ -232,11 +254,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     result = {
         "dataset": "JHMDB (804-clip GT subset)" if classes is None else
                    f"JHMDB (804-clip GT subset), classes {list(classes)}",
-        "settings": {"window": window, "n_components": n_components, "augment": augment,
-                     "normalize": normalize, "jitter": bool(jitter), "mirror": bool(mirror),
-                     "scale": scale, "aggregate": aggregate, "metric": metric,
-                     "n_neighbors": n_neighbors, "max_epochs": max_epochs,
-                     "random_state": random_state},
+        "settings": {**_jsonable(base), "random_state": random_state},
+        "method_settings": {m: _jsonable(o) for m, o in overrides.items()},
         "results": rows, "mean": means,
     }
     if output is not None:
@@ -247,12 +266,68 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     return result
 
 
+#: Settings of :func:`evaluate_jhmdb` that ``method_settings`` may override per method.
+METHOD_SETTINGS = ("window", "n_components", "augment", "normalize", "jitter", "mirror",
+                   "scale", "aggregate", "metric", "n_neighbors", "max_epochs")
+
+
+def _check_method_settings(method_settings, methods):
+    """Validated copy of the per-method overrides (unknown methods/names raise)."""
+    if method_settings is None:
+        return {}
+    if not isinstance(method_settings, dict):
+        raise TypeError("method_settings must be a dict {method: {setting: value}}, got "
+                        f"{type(method_settings).__name__}.")
+    out = {}
+    for m, over in method_settings.items():
+        if m not in methods:
+            raise ValueError(f"method_settings names {m!r}, which is not among the methods "
+                             f"being run {list(methods)}.")
+        if not isinstance(over, dict):
+            raise TypeError(f"method_settings[{m!r}] must be a dict, got {type(over).__name__}.")
+        bad = sorted(set(over) - set(METHOD_SETTINGS))
+        if bad:
+            raise ValueError(f"method_settings[{m!r}] has unknown setting(s) {bad}; "
+                             f"expected names among {METHOD_SETTINGS}.")
+        out[m] = dict(over)
+    return out
+
+
+def _check_settings(c):
+    _scaler(c["scale"])
+    for name in ("jitter", "mirror"):
+        if not isinstance(c[name], (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {c[name]!r}.")
+    if c["normalize"] not in _NORMALIZE_MODES:
+        raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {c['normalize']!r}.")
+    for name in ("window", "n_components", "augment", "n_neighbors", "max_epochs"):
+        v = c[name]
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+    if c["aggregate"] not in ("sum", "mean", "cost"):
+        raise ValueError(f"aggregate must be 'sum', 'mean' or 'cost', got {c['aggregate']!r}.")
+    if c["metric"] not in ("cosine", "euclidean"):
+        raise ValueError(f"metric must be 'cosine' or 'euclidean', got {c['metric']!r}.")
+
+
+def _jsonable(settings):
+    return {k: (bool(v) if isinstance(v, (bool, np.bool_)) else
+                int(v) if isinstance(v, np.integer) else v) for k, v in settings.items()}
+
+
+def _label(result, method):
+    over = result.get("method_settings", {}).get(method, {})
+    return method + "".join(f" {k}={v}" for k, v in over.items())
+
+
 def format_table(result):
     """The results as a text table: method x split, accuracy / macro AP (%)."""
     rows = result["results"]
     splits = sorted({r["split"] for r in rows})
     methods = list(dict.fromkeys(r["method"] for r in rows))
-    head = f"{'method':<16s}" + "".join(f"  split {k} acc/AP" for k in splits) + "   mean acc/AP"
+    width = max([16] + [len(_label(result, m)) for m in methods])
+    head = f"{'method':<{width}s}" + "".join(f"  split {k} acc/AP" for k in splits) \
+        + "   mean acc/AP"
     lines = [head, "-" * len(head)]
     for m in methods:
         cells = []
@@ -260,7 +335,7 @@ def format_table(result):
             r = next(r for r in rows if r["method"] == m and r["split"] == k)
             cells.append(f"  {100 * r['accuracy']:6.1f} /{100 * r['macro_ap']:5.1f}")
         mean = result["mean"][m]
-        lines.append(f"{m:<16s}" + "".join(cells)
+        lines.append(f"{_label(result, m):<{width}s}" + "".join(cells)
                      + f"  {100 * mean['accuracy']:6.1f} /{100 * mean['macro_ap']:5.1f}")
     return "\n".join(lines)
 

@@ -97,3 +97,58 @@ def test_mirrored_dictionary_matches_by_hand(data_home, mirror):
     pred = DTWNearestNeighbors(aggregate="mean").fit(D, yd).predict(feat.transform(jh.data[te]))
     assert res["results"][0]["accuracy"] == pytest.approx(
         mean_per_class_accuracy(jh.target[te], pred))
+
+
+def test_method_settings_match_separate_runs(data_home):
+    """A per-method override gives what a run with that setting for everyone gives,
+    and leaves the other methods alone."""
+    classes = ["clap", "golf", "pullup"]
+    kw = dict(splits=[1], classes=classes, n_components=8, max_epochs=1, verbose=False)
+    both = evaluate_jhmdb(data_home, methods=["pca", "skippose"],
+                          method_settings={"pca": {"window": 6, "n_neighbors": 3}}, **kw)
+    pca = evaluate_jhmdb(data_home, methods=["pca"], window=6, n_neighbors=3, **kw)
+    sp = evaluate_jhmdb(data_home, methods=["skippose"], **kw)
+    acc = {r["method"]: r["accuracy"] for r in both["results"]}
+    assert acc["pca"] == pytest.approx(pca["results"][0]["accuracy"])
+    assert acc["skippose"] == pytest.approx(sp["results"][0]["accuracy"])
+    assert both["method_settings"] == {"pca": {"window": 6, "n_neighbors": 3}}
+    assert both["settings"]["window"] == 4
+    table = format_table(both)
+    assert "pca window=6 n_neighbors=3" in table
+    json.dumps(both)  # serialisable
+
+
+
+def test_method_settings_cli(data_home, tmp_path, capsys):
+    rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca", "--splits", "1",
+               "--classes", "clap,golf,pullup", "--set", "pca:window=6",
+               "--set", "pca:n_neighbors=3", "--set", "pca:mirror=no",
+               "--output", str(tmp_path)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "per-method settings: pca: window=6, n_neighbors=3, mirror=False" in out
+    assert "pca window=6 n_neighbors=3 mirror=False" in out
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["method_settings"] == {"pca": {"window": 6, "n_neighbors": 3, "mirror": False}}
+
+
+def test_method_settings_bad_input(data_home, tmp_path):
+    kw = dict(methods=["pca"], splits=[1], classes=["clap", "golf"], verbose=False)
+    with pytest.raises(ValueError, match="not among the methods"):
+        evaluate_jhmdb(data_home, method_settings={"ae": {"window": 2}}, **kw)
+    with pytest.raises(ValueError, match="unknown setting"):
+        evaluate_jhmdb(data_home, method_settings={"pca": {"windw": 2}}, **kw)
+    with pytest.raises(ValueError, match="window must be a positive integer"):
+        evaluate_jhmdb(data_home, method_settings={"pca": {"window": 0}}, **kw)
+    with pytest.raises(ValueError, match="scale must be one of"):
+        evaluate_jhmdb(data_home, method_settings={"pca": {"scale": "zscore"}}, **kw)
+    with pytest.raises(TypeError, match="must be a dict"):
+        evaluate_jhmdb(data_home, method_settings=[("pca", {})], **kw)
+    with pytest.raises(TypeError, match="must be a dict"):
+        evaluate_jhmdb(data_home, method_settings={"pca": 8}, **kw)
+    for bad in ["pca", "pca:window", "pca:windw=3", "pca:window=x", "pca:mirror=maybe"]:
+        with pytest.raises(SystemExit):
+            main(["evaluate", "--methods", "pca", "--set", bad])
+    with pytest.raises(SystemExit, match="not in --methods"):
+        main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
+              "--set", "ae:window=2", "--output", str(tmp_path)])
