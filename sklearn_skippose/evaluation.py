@@ -301,9 +301,9 @@ def _check_settings(c):
     if c["normalize"] not in _NORMALIZE_MODES:
         raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {c['normalize']!r}.")
     for name in ("window", "n_components", "augment", "n_neighbors", "max_epochs"):
-        v = c[name]
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < 1:
-            raise ValueError(f"{name} must be a positive integer, got {v!r}.")
+        v, low = c[name], 0 if name == "augment" else 1
+        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < low:
+            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}.")
     if c["aggregate"] not in ("sum", "mean", "cost"):
         raise ValueError(f"aggregate must be 'sum', 'mean' or 'cost', got {c['aggregate']!r}.")
     if c["metric"] not in ("cosine", "euclidean"):
