@@ -21,6 +21,7 @@ from .metrics import macro_average_precision, mean_per_class_accuracy
 from .neighbors import DTWNearestNeighbors
 from .preprocessing import _MODES as _NORMALIZE_MODES
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
+from .utils._sequences import check_int_param
 
 __all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table"]
 
@@ -300,14 +301,11 @@ def _check_settings(c):
             raise TypeError(f"{name} must be True or False, got {c[name]!r}.")
     if c["normalize"] not in _NORMALIZE_MODES:
         raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {c['normalize']!r}.")
-    for name in ("window", "n_components", "augment", "n_neighbors", "max_epochs"):
-        v, low = c[name], 0 if name == "augment" else 1
-        if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)) or v < low:
-            raise ValueError(f"{name} must be an integer >= {low}, got {v!r}.")
-    if c["aggregate"] not in ("sum", "mean", "cost"):
-        raise ValueError(f"aggregate must be 'sum', 'mean' or 'cost', got {c['aggregate']!r}.")
-    if c["metric"] not in ("cosine", "euclidean"):
-        raise ValueError(f"metric must be 'cosine' or 'euclidean', got {c['metric']!r}.")
+    for name in ("window", "n_components", "augment", "max_epochs"):
+        check_int_param(c[name], name, minimum=0 if name == "augment" else 1)
+    # the classifier's own checks (n_neighbors, aggregate, metric), before any training
+    DTWNearestNeighbors(n_neighbors=c["n_neighbors"], aggregate=c["aggregate"],
+                        metric=c["metric"])._check_params()
 
 
 def _jsonable(settings):
