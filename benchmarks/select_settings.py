@@ -17,6 +17,9 @@ Every combination of
 * for ``skippose-aug``: with or without :class:`~sklearn_skippose.PoseJitter`
   (random mirror, scale and rotation of the training triplets; ``--jitter
   yes`` or ``no`` keeps one, halving the fits);
+* for the Skip-Pose methods: the weight of the view-invariance term
+  (``SkipPoseEmbedder(contrastive=...)``, not in the paper; ``--contrastive
+  0,0.1``; default 0 only);
 * feature scaling between embedder and classifier: none,
   :class:`~sklearn_skippose.SequenceStandardScaler` or
   :class:`~sklearn_skippose.SequenceWhitener`;
@@ -34,7 +37,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
-[--window 4] [--n-neighbors 1] [--jitter both]``.
+[--window 4] [--n-neighbors 1] [--jitter both] [--contrastive 0]``.
 """
 
 import argparse
@@ -93,6 +96,16 @@ def _int_list(parser, flag, text):
     return values
 
 
+def _float_list(parser, flag, text):
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        parser.error(f"{flag} must be comma-separated numbers, got {text!r}")
+    if not min(values) >= 0:
+        parser.error(f"{flag} values must be >= 0, got {text!r}")
+    return values
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data-home", default="../shared/data")
@@ -109,9 +122,12 @@ def main(argv=None):
                    help="comma-separated numbers of voting neighbours to compare")
     p.add_argument("--jitter", default="both", choices=["both", "yes", "no"],
                    help="skippose-aug: compare with and without PoseJitter, or keep one")
+    p.add_argument("--contrastive", default="0",
+                   help="Skip-Pose methods: comma-separated view-invariance weights to compare")
     args = p.parse_args(argv)
     windows = _int_list(p, "--window", args.window)
     ks = _int_list(p, "--n-neighbors", args.n_neighbors)
+    contrastive = _float_list(p, "--contrastive", args.contrastive)
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
     X, y = jh.data[idx], jh.target[idx]
@@ -130,6 +146,8 @@ def main(argv=None):
         aug = method == "skippose-aug"
         jitters = {"both": [None, PoseJitter()], "yes": [PoseJitter()], "no": [None]}
         extra = {"pipeline__embed__jitter": jitters[args.jitter]} if aug else {}
+        if method.startswith("skippose"):
+            extra["pipeline__embed__contrastive"] = contrastive
         grid = []
         for m in modes:
             g = {**classifier, **extra, "pipeline__norm__mode": [m],
@@ -159,6 +177,8 @@ def main(argv=None):
                              for j in range(cv.get_n_splits()))
             jit = "" if "embed__jitter" not in prm else \
                 f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
+            if "embed__contrastive" in prm:
+                jit += f"contrastive={prm['embed__contrastive']:g} "
             print(f"  T={prm['embed__window']} normalize={prm['norm__mode']:<20s} "
                   f"{jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "

@@ -61,13 +61,15 @@ def _evaluate(args):
         scale=args.scale,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
-        method_settings=args.method_settings or None,
+        contrastive=args.contrastive, method_settings=args.method_settings or None,
         random_state=args.random_state, output=args.output,
         classes=args.classes.split(",") if args.classes else None,
     )
     print()
     jitter = " + PoseJitter" if args.jitter and "skippose-aug" in methods else ""
     mirror = ", mirrored dictionary" if args.mirror else ""
+    if args.contrastive:
+        jitter += f", contrastive {args.contrastive:g} (Skip-Pose)"
     print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter}{mirror},\n"
           f"{_SCALE_WORDS[args.scale]}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
@@ -102,6 +104,11 @@ def _parse_set(parser, items):
                 value = int(value)
             except ValueError:
                 parser.error(f"--set {item!r}: {key} must be an integer")
+        elif key == "contrastive":
+            try:
+                value = float(value)
+            except ValueError:
+                parser.error(f"--set {item!r}: contrastive must be a number")
         elif key in ("jitter", "mirror"):
             if value.lower() not in _BOOL_WORDS:
                 parser.error(f"--set {item!r}: {key} must be yes or no")
@@ -144,6 +151,9 @@ def main(argv=None):
                    help="whiten (default) or standardise the embeddings before DTW, or not")
     e.add_argument("--no-scale", action="store_const", const="none", dest="scale",
                    help="same as --scale none")
+    e.add_argument("--contrastive", type=float, default=0.0,
+                   help="weight of the view-invariance term of the Skip-Pose methods "
+                        "(not in the paper; default 0)")
     e.add_argument("--n-neighbors", type=int, default=1)
     e.add_argument("--max-epochs", type=int, default=100)
     e.add_argument("--random-state", type=int, default=0)
@@ -161,6 +171,8 @@ def main(argv=None):
         return _summary(args)
     if args.window < 1:
         parser.error("--window must be >= 1")
+    if not args.contrastive >= 0:
+        parser.error("--contrastive must be >= 0")
     if args.quick:
         args.methods = "pca,skippose"
         args.max_epochs = min(args.max_epochs, 30)

@@ -109,6 +109,12 @@ class PoseJitter(BaseEstimator):
     rotation : float, default=0.15
         Rotations are drawn uniformly from ``[-rotation, rotation]``
         (radians; 0.15 rad is about 8.6 degrees).
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added, independently, to every
+        observed coordinate of every frame after the transform (in
+        normalised units, where the reference pose spans about 2; missing
+        keypoints stay 0). The random stream of ``noise=0`` is that of a
+        jitter without this parameter.
     joint_names : sequence of str, default=None
         Joint order of the features (``x, y`` per joint); names containing
         "left"/"right" are swapped by a mirror. None: JHMDB's 15 joints.
@@ -124,14 +130,15 @@ class PoseJitter(BaseEstimator):
     ((4, 12, 30), True)
     """
 
-    def __init__(self, mirror=0.5, scale=0.1, rotation=0.15, joint_names=None):
+    def __init__(self, mirror=0.5, scale=0.1, rotation=0.15, noise=0.0, joint_names=None):
         self.mirror = mirror
         self.scale = scale
         self.rotation = rotation
+        self.noise = noise
         self.joint_names = joint_names
 
     def _check(self, n_features):
-        for name, hi in (("mirror", 1.0), ("scale", 1.0), ("rotation", np.pi)):
+        for name, hi in (("mirror", 1.0), ("scale", 1.0), ("rotation", np.pi), ("noise", 1.0)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float, np.number)) \
                     or not 0 <= v <= hi or (name == "scale" and v >= 1):
@@ -176,7 +183,10 @@ class PoseJitter(BaseEstimator):
         # rows of R map (x, y) -> (x', y'): rotation after the (mirrored) scale
         c, si = np.cos(a), np.sin(a)
         R = np.stack([np.stack([c * sx, -si * s], 1), np.stack([si * sx, c * s], 1)], 1)
-        out = np.einsum("ntjk,nlk->ntjl", xs, R.astype(np.float32)) * ms
+        out = np.einsum("ntjk,nlk->ntjl", xs, R.astype(np.float32))
+        if self.noise:  # drawn only then: noise=0 keeps the stream of earlier fits
+            out += rng.normal(0.0, self.noise, out.shape).astype(np.float32)
+        out *= ms
         return out.reshape(n, t, f).astype(np.float32), ms.reshape(n, t, f)
 
 

@@ -30,7 +30,8 @@ METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug")
 
 
 def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=None,
-                max_epochs=100, normalize="first_pose", jitter=True, random_state=0):
+                max_epochs=100, normalize="first_pose", jitter=True, contrastive=0.0,
+                random_state=0):
     """The embedder of one Table-1 method.
 
     Parameters
@@ -61,6 +62,11 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
         ahead in the video-disjoint selection on the training clips of splits
         1 and 2 (results page); the encoder then has seen motions of both
         handedness, as the mirrored dictionary clips are.
+    contrastive : float, default=0.0
+        Weight of the view-invariance term of the three Skip-Pose methods
+        (:class:`~sklearn_skippose.SkipPoseEmbedder`'s ``contrastive``; not in
+        the paper; 0: the paper's objective). PCA and the autoencoder have
+        none: a non-zero value for them raises ``ValueError``.
     random_state : int, default=0
         Seed.
 
@@ -71,19 +77,23 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     """
     common = dict(window=window, n_components=n_components)
     nn = dict(max_epochs=max_epochs, random_state=random_state)
+    sp = dict(contrastive=contrastive)
+    if contrastive and name in ("pca", "ae"):
+        raise ValueError(f"contrastive applies to the Skip-Pose methods only; {name!r} has no "
+                         f"contrastive term (got contrastive={contrastive!r}).")
     if name == "pca":
         return PCAEmbedder(**common)
     if name == "ae":
         return AutoencoderEmbedder(**common, **nn)
     if name == "skippose-nopast":
-        return SkipPoseEmbedder(decode_past=False, **common, **nn)
+        return SkipPoseEmbedder(decode_past=False, **common, **nn, **sp)
     if name == "skippose":
-        return SkipPoseEmbedder(**common, **nn)
+        return SkipPoseEmbedder(**common, **nn, **sp)
     if name == "skippose-aug":
         aug = MocapProjection(n_samples=augment, data_home=data_home,
                               normalizer_mode=normalize, random_state=random_state)
         return SkipPoseEmbedder(augmentation=aug, jitter=PoseJitter() if jitter else None,
-                                **common, **nn)
+                                **common, **nn, **sp)
     raise ValueError(f"Unknown method {name!r}; expected one of {METHODS}.")
 
 
@@ -106,7 +116,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
                    window=4, n_components=64, augment=100_000,
                    normalize="first_pose_isotropic", jitter=True, mirror=True,
                    scale="whiten", aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
-                   method_settings=None, classes=None, random_state=0, output=None,
+                   contrastive=0.0, method_settings=None, classes=None, random_state=0, output=None,
                    verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
 
@@ -120,6 +130,10 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Official splits to run.
     window, n_components, augment, max_epochs, jitter, random_state
         See :func:`make_method`.
+    contrastive : float, default=0.0
+        View-invariance weight of the Skip-Pose methods (see
+        :func:`make_method`); PCA and the autoencoder ignore the global
+        value, and ``method_settings`` sets it per method.
     normalize : {"first_pose", "first_pose_isotropic", "sequence_bbox"}, \
             default="first_pose_isotropic"
         :class:`~sklearn_skippose.PoseNormalizer` mode (for the real clips
@@ -204,11 +218,16 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     base = {"window": window, "n_components": n_components, "augment": augment,
             "normalize": normalize, "jitter": jitter, "mirror": mirror, "scale": scale,
             "aggregate": aggregate, "metric": metric, "n_neighbors": n_neighbors,
-            "max_epochs": max_epochs}
+            "max_epochs": max_epochs, "contrastive": contrastive}
     overrides = _check_method_settings(method_settings, methods)
     config = {m: {**base, **overrides.get(m, {})} for m in methods}
+    for m in methods:  # the global contrastive weight concerns the Skip-Pose methods
+        if m in ("pca", "ae") and "contrastive" not in overrides.get(m, {}):
+            config[m]["contrastive"] = 0.0
     for cfg in [base, *config.values()]:
         _check_settings(cfg)
+    for m in methods:
+        make_method(m, contrastive=config[m]["contrastive"])  # e.g. pca with a contrastive
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
     for method, k in bar:
         bar.set_postfix(method=method, split=k)
@@ -217,7 +236,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         emb = make_method(method, window=c["window"], n_components=c["n_components"],
                           augment=c["augment"], data_home=data_home,
                           max_epochs=c["max_epochs"], normalize=c["normalize"],
-                          jitter=c["jitter"], random_state=random_state)
+                          jitter=c["jitter"], contrastive=c["contrastive"],
+                          random_state=random_state)
         t0 = time.perf_counter()
         steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"])
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
@@ -269,7 +289,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
 
 #: Settings of :func:`evaluate_jhmdb` that ``method_settings`` may override per method.
 METHOD_SETTINGS = ("window", "n_components", "augment", "normalize", "jitter", "mirror",
-                   "scale", "aggregate", "metric", "n_neighbors", "max_epochs")
+                   "scale", "aggregate", "metric", "n_neighbors", "max_epochs", "contrastive")
 
 
 def _check_method_settings(method_settings, methods):
@@ -303,6 +323,7 @@ def _check_settings(c):
         raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {c['normalize']!r}.")
     for name in ("window", "n_components", "augment", "max_epochs"):
         check_int_param(c[name], name, minimum=0 if name == "augment" else 1)
+    SkipPoseEmbedder(contrastive=c["contrastive"])._check_train_params()
     # the classifier's own checks (n_neighbors, aggregate, metric), before any training
     DTWNearestNeighbors(n_neighbors=c["n_neighbors"], aggregate=c["aggregate"],
                         metric=c["metric"])._check_params()

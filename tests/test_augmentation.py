@@ -148,9 +148,32 @@ def test_jitter_determinism_and_identity():
     np.testing.assert_allclose(same, x, atol=1e-6)
 
 
+def test_jitter_noise_touches_observed_keypoints_only():
+    x, m = _batch(n=40, t=20)
+    rng = np.random.default_rng(0)
+    xj, mj = PoseJitter(mirror=0.0, scale=0.0, rotation=0.0, noise=0.05).transform_batch(
+        x, m, rng)
+    np.testing.assert_array_equal(mj, m)
+    d = (xj - x)[m == 1]
+    assert abs(d.std() - 0.05) < 0.002 and abs(d.mean()) < 0.002
+    assert (xj[m == 0] == 0).all()
+    # noise=0 draws nothing more: same stream as the transform without noise
+    a = PoseJitter(noise=0.0).transform_batch(x, m, np.random.default_rng(7))[0]
+    r = np.random.default_rng(7)
+    flip = r.random(40) < 0.5
+    s_ = 1 + 0.1 * r.uniform(-1, 1, 40)
+    ang = 0.15 * r.uniform(-1, 1, 40)
+    i = int(np.flatnonzero(~flip)[0])  # an unmirrored sample, rotated and scaled by hand
+    c, si = np.cos(ang[i]), np.sin(ang[i])
+    P = x[i].reshape(20, 15, 2).astype(np.float64)
+    ref = s_[i] * np.stack([c * P[..., 0] - si * P[..., 1], si * P[..., 0] + c * P[..., 1]], -1)
+    np.testing.assert_allclose(a[i].reshape(20, 15, 2), ref, atol=1e-5)
+
+
 @pytest.mark.parametrize("params, match", [
     ({"mirror": 1.5}, "mirror"), ({"mirror": True}, "mirror"), ({"scale": 1.0}, "scale"),
     ({"rotation": -0.1}, "rotation"), ({"rotation": "10"}, "rotation"),
+    ({"noise": -0.01}, "noise"), ({"noise": None}, "noise"),
     ({"joint_names": ["a_left", "b"]}, "mirror counterpart"),
 ])
 def test_jitter_bad_params(params, match):

@@ -12,9 +12,11 @@ from sklearn_skippose import (
     AutoencoderEmbedder,
     DTWNearestNeighbors,
     PCAEmbedder,
+    PoseJitter,
     PoseNormalizer,
     SkipPoseEmbedder,
 )
+from sklearn_skippose.embedding import view_info_nce
 from sklearn_skippose.embedding._torch_base import masked_mse
 from sklearn_skippose.utils import sequence_lengths
 
@@ -63,10 +65,99 @@ def test_masked_entries_do_not_change_loss_or_gradients(clips):
         emb.module_.zero_grad()
         loss = emb._loss(emb.module_, xx, m)
         loss.backward()
-        grads.append((float(loss.detach()), [p.grad.clone() for p in emb.module_.parameters()]))
+        # the projection head serves only the contrastive term (contrastive=0 here)
+        assert all(p.grad is None for p in emb.module_.head.parameters())
+        grads.append((float(loss.detach()), [p.grad.clone() for p in emb.module_.parameters()
+                                             if p.grad is not None]))
     assert grads[0][0] == grads[1][0]
     for g1, g2 in zip(grads[0][1], grads[1][1]):
         torch.testing.assert_close(g1, g2)
+
+
+def test_view_info_nce_by_hand():
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(5, 3)), rng.normal(size=(5, 3))
+    an = a / np.linalg.norm(a, axis=1, keepdims=True)
+    bn = b / np.linalg.norm(b, axis=1, keepdims=True)
+    S = an @ bn.T / 0.2
+
+    def xent(L):  # row i's target is column i
+        return np.mean([np.log(np.exp(L[i]).sum()) - L[i, i] for i in range(len(L))])
+
+    ref = (xent(S) + xent(S.T)) / 2
+    got = view_info_nce(torch.tensor(a), torch.tensor(b), 0.2)
+    assert abs(float(got) - ref) < 1e-10
+    # aligned views score lower than shuffled ones; one row has no negatives
+    assert float(view_info_nce(torch.tensor(a), torch.tensor(a), 0.2)) < float(got)
+    assert float(view_info_nce(torch.tensor(a[:1]), torch.tensor(b[:1]), 0.2)) == 0.0
+
+
+def test_contrastive_loss_adds_the_view_term(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=3, contrastive=0.5, temperature=0.2, **FAST).fit(X)
+    assert emb._training_view().get_params()["rotation"] == 0.3  # the default view
+    assert SkipPoseEmbedder()._training_view() is None  # contrastive=0 draws no views
+    rng = np.random.default_rng(0)
+    x = torch.tensor(rng.normal(size=(6, 9, 30)), dtype=torch.float32)
+    m = torch.ones_like(x)
+    m[0, 3:6] = 0  # sample 0 has an empty current window: left out of the view term
+    xv = x * 1.1
+    mod = emb.module_
+    with torch.no_grad():
+        recon = emb._loss(mod, x, m)
+        full = emb._loss(mod, x, m, (xv, m))
+        h = mod.encode(x[1:, 3:6], m[1:, 3:6])[0]
+        hv = mod.encode(xv[1:, 3:6], m[1:, 3:6])[0]
+        term = view_info_nce(mod.head(h), mod.head(hv), 0.2)
+    torch.testing.assert_close(full, recon + 0.5 * term)
+    assert float(term) > 0
+
+
+def test_contrastive_fits_are_reproducible_and_differ(clips):
+    X, _ = clips
+    kw = dict(window=3, **FAST)
+    a = SkipPoseEmbedder(contrastive=0.1, **kw).fit(X)
+    b = SkipPoseEmbedder(contrastive=0.1, **kw).fit(X)
+    base = SkipPoseEmbedder(**kw).fit(X)
+    np.testing.assert_array_equal(a.transform(X[:4]), b.transform(X[:4]))
+    assert not np.array_equal(a.transform(X[:4]), base.transform(X[:4]))
+    # a custom view; the head is trained only with the term
+    c = SkipPoseEmbedder(contrastive=0.1, contrastive_view=PoseJitter(mirror=0.0, noise=0.05),
+                         **kw).fit(X)
+    assert not np.array_equal(c.transform(X[:4]), a.transform(X[:4]))
+    # same seed, same initial head; only the contrastive fit trains it
+    heads = [list(e.module_.head.state_dict().values()) for e in (base, a)]
+    assert not all(torch.equal(p, q) for p, q in zip(*heads))
+    # the embedding survives a pickle, head included
+    back = pickle.loads(pickle.dumps(a))
+    np.testing.assert_array_equal(back.transform(X[:4]), a.transform(X[:4]))
+
+
+def test_contrastive_makes_views_closer(clips):
+    """The term does what it says: a rotated, scaled copy of a window encodes
+    closer to the window than to other windows, more so than without it."""
+    X, _ = clips
+    kw = dict(window=4, n_components=16, max_epochs=6, patience=6, random_state=0)
+    rng = np.random.default_rng(1)
+    view = PoseJitter(mirror=0.0, scale=0.2, rotation=0.3)
+
+    def margin(emb):
+        Z = emb.transform(X)
+        Xv = X.copy()
+        ok = ~np.isnan(X)
+        xv, _ = view.transform_batch(np.nan_to_num(X).astype(np.float32),
+                                     ok.astype(np.float32), rng)
+        Xv[ok] = xv[ok]
+        Zv = emb.transform(Xv)
+        A, B = Z[:, 0], Zv[:, 0]  # the first window of every clip
+        A = A / np.linalg.norm(A, axis=1, keepdims=True)
+        B = B / np.linalg.norm(B, axis=1, keepdims=True)
+        S = A @ B.T
+        return np.mean(np.diag(S)) - np.mean(S[~np.eye(len(S), dtype=bool)])
+
+    plain = margin(SkipPoseEmbedder(**kw).fit(X))
+    contrastive = margin(SkipPoseEmbedder(contrastive=1.0, **kw).fit(X))
+    assert contrastive > plain + 0.05, (plain, contrastive)  # +0.09 to +0.23 for seeds 0-2
 
 
 def test_masked_mse_by_hand():
@@ -150,6 +241,16 @@ def test_bad_training_params():
         SkipPoseEmbedder(validation_fraction=1.5).fit(X)
     with pytest.raises(ValueError, match="device"):
         SkipPoseEmbedder(device="tpu").fit(X)
+    for bad in (-0.1, "0.1", True, np.nan):
+        with pytest.raises(ValueError, match="contrastive must be a non-negative number"):
+            SkipPoseEmbedder(contrastive=bad).fit(X)
+    for bad in (0, -1.0, None):
+        with pytest.raises(ValueError, match="temperature must be a positive number"):
+            SkipPoseEmbedder(contrastive=0.1, temperature=bad).fit(X)
+    with pytest.raises(TypeError, match="contrastive_view must be None or a PoseJitter"):
+        SkipPoseEmbedder(contrastive=0.1, contrastive_view="rotate").fit(X)
+    with pytest.raises(ValueError, match="contrastive view .*30 features per frame"):
+        SkipPoseEmbedder(contrastive=0.1).fit(X)  # 6 features: not JHMDB poses
 
 
 def test_pca_matches_sklearn_pca_on_complete_windows():

@@ -149,9 +149,37 @@ def test_method_settings_bad_input(data_home, tmp_path):
         evaluate_jhmdb(data_home, method_settings=[("pca", {})], **kw)
     with pytest.raises(TypeError, match="must be a dict"):
         evaluate_jhmdb(data_home, method_settings={"pca": 8}, **kw)
-    for bad in ["pca", "pca:window", "pca:windw=3", "pca:window=x", "pca:mirror=maybe"]:
+    with pytest.raises(ValueError, match="contrastive applies to the Skip-Pose methods"):
+        evaluate_jhmdb(data_home, method_settings={"pca": {"contrastive": 0.1}}, **kw)
+    with pytest.raises(ValueError, match="contrastive must be a non-negative number"):
+        evaluate_jhmdb(data_home, contrastive=-1.0, **kw)
+    for bad in ["pca", "pca:window", "pca:windw=3", "pca:window=x", "pca:mirror=maybe",
+                "pca:contrastive=lots"]:
         with pytest.raises(SystemExit):
             main(["evaluate", "--methods", "pca", "--set", bad])
     with pytest.raises(SystemExit, match="not in --methods"):
         main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
               "--set", "ae:window=2", "--output", str(tmp_path)])
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--methods", "pca", "--contrastive", "-0.5"])
+
+
+def test_contrastive_reaches_the_skippose_methods(data_home, tmp_path, capsys):
+    for name in ("skippose-nopast", "skippose", "skippose-aug"):
+        assert make_method(name, contrastive=0.2, augment=10).contrastive == 0.2
+        assert make_method(name, augment=10).contrastive == 0.0  # the paper's objective
+    with pytest.raises(ValueError, match="contrastive applies to the Skip-Pose methods"):
+        make_method("ae", contrastive=0.2)
+    # a global value leaves PCA alone; --set puts it on one method, labelled in the table
+    rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose",
+               "--splits", "1", "--window", "2", "--n-components", "8", "--max-epochs", "1",
+               "--classes", "clap,golf,pullup", "--set", "skippose:contrastive=0.5",
+               "--output", str(tmp_path)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "skippose contrastive=0.5" in out
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["method_settings"] == {"skippose": {"contrastive": 0.5}}
+    glob = evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golf"],
+                          contrastive=0.5, verbose=False)
+    assert glob["settings"]["contrastive"] == 0.5 and glob["results"][0]["accuracy"] > 0

@@ -6,7 +6,13 @@ All three share one contract: ``fit(X)`` on unlabeled NaN-padded sequences,
 """
 
 from ._pca import PCAEmbedder
-from ._skippose import AutoencoderEmbedder, AutoencoderNet, SkipPoseEmbedder, SkipPoseNet
+from ._skippose import (
+    AutoencoderEmbedder,
+    AutoencoderNet,
+    SkipPoseEmbedder,
+    SkipPoseNet,
+    view_info_nce,
+)
 
 __all__ = [
     "AutoencoderEmbedder",
@@ -14,4 +20,5 @@ __all__ = [
     "PCAEmbedder",
     "SkipPoseEmbedder",
     "SkipPoseNet",
+    "view_info_nce",
 ]

@@ -1,11 +1,15 @@
 """Skip-Pose Vectors (section 3.1 of the paper) and the autoencoder baseline."""
 
+from numbers import Real
+
 import torch
+import torch.nn.functional as F
 from torch import nn
 
+from ..augmentation import PoseJitter
 from ._torch_base import TorchWindowEmbedder, masked_mse
 
-__all__ = ["SkipPoseEmbedder", "AutoencoderEmbedder"]
+__all__ = ["SkipPoseEmbedder", "AutoencoderEmbedder", "view_info_nce"]
 
 _CELLS = {"gru": nn.GRU, "lstm": nn.LSTM, "rnn": nn.RNN}
 
@@ -20,7 +24,11 @@ class SkipPoseNet(nn.Module):
       (equations 1-2);
     * ``decoder_past`` / ``decoder_future``: recurrent layers started from
       ``h_c`` that reconstruct the past and future windows (equations 3-4);
-    * ``fc_out`` (FC**): the output layer shared by both decoders.
+    * ``fc_out`` (FC**): the output layer shared by both decoders;
+    * ``head``: a two-layer projection of ``h_c`` used only by the optional
+      contrastive term of :class:`SkipPoseEmbedder` (``contrastive > 0``);
+      built last, so the other layers start from the same weights either
+      way, and never part of the embedding.
     """
 
     def __init__(self, n_features, n_components, window, cell="gru", decode_past=True):
@@ -34,6 +42,8 @@ class SkipPoseNet(nn.Module):
         self.decoder_future = rnn(n_components, n_components, batch_first=True)
         self.decoder_past = rnn(n_components, n_components, batch_first=True) if decode_past else None
         self.fc_out = nn.Linear(n_components, n_features)
+        self.head = nn.Sequential(nn.Linear(n_components, n_components), nn.ReLU(),
+                                  nn.Linear(n_components, n_components))
 
     def encode(self, x, m):
         """``h_c`` of windows ``x`` (n, window, n_features) with masks ``m``."""
@@ -60,13 +70,50 @@ class SkipPoseNet(nn.Module):
         ``x``, ``m``: (n, 3 * window, n_features) when decoding the past,
         (n, 2 * window, n_features) otherwise (current window first).
         """
+        past, future, _ = self.reconstruct(x, m)
+        return past, future
+
+    def reconstruct(self, x, m):
+        """``forward``'s reconstructions and the encoding ``h_c`` they came from."""
         w = self.window
         cur = slice(w, 2 * w) if self.decode_past else slice(0, w)
         h_c, c_c = self.encode(x[:, cur], m[:, cur])
         n = x.shape[0]
         future = self.decode(self.decoder_future, h_c, c_c, n)
         past = self.decode(self.decoder_past, h_c, c_c, n) if self.decode_past else None
-        return past, future
+        return past, future, h_c
+
+
+def view_info_nce(a, b, temperature):
+    """Symmetric InfoNCE between two views of the same samples.
+
+    Row ``i`` of ``a`` and row ``i`` of ``b`` are the positive pair; every
+    other row of the batch is a negative. Similarities are cosines divided by
+    ``temperature``; the loss is the mean of the cross-entropies of
+    ``a -> b`` and ``b -> a`` (the NT-Xent of SimCLR without the in-view
+    negatives).
+
+    Parameters
+    ----------
+    a, b : torch.Tensor of shape (n, d)
+        Projections of the two views.
+    temperature : float
+        Softmax temperature (> 0).
+
+    Returns
+    -------
+    loss : torch.Tensor
+        Scalar; 0 for fewer than two rows (no negatives).
+    """
+    if len(a) < 2:
+        return a.sum() * 0.0
+    logits = F.normalize(a, dim=1) @ F.normalize(b, dim=1).T / temperature
+    target = torch.arange(len(a), device=a.device)
+    return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+
+def _default_view():
+    return PoseJitter(mirror=0.0, scale=0.2, rotation=0.3, noise=0.02)
 
 
 class SkipPoseEmbedder(TorchWindowEmbedder):
@@ -84,6 +131,16 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
 
     Works on any per-frame features, not only poses (the paper's "with image"
     variant is the same model over flattened crops).
+
+    Beyond the paper, ``contrastive > 0`` adds a view-invariance term to the
+    loss: every training triplet's current window is also drawn as a second,
+    randomly rotated, scaled and noised view (``contrastive_view``), and the
+    projections (``module_.head``) of the two encodings are pulled together
+    and pushed away from the other windows of the batch (:func:`view_info_nce`).
+    The encoder then keeps what identifies a motion across small changes of
+    viewpoint and body size, which DTW matching of a query against
+    dictionary clips of other people needs. The validation loss that picks
+    the epoch stays the reconstruction error.
 
     Short sequences: a sequence shorter than a triplet (``3 * window`` frames,
     ``2 * window`` with ``decode_past=False``) is extended at fit time by
@@ -114,6 +171,18 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         Random mirror/scale/rotation of every training triplet (real and
         generated; validation clips untouched), e.g.
         :class:`~sklearn_skippose.PoseJitter`; tunable as ``jitter__mirror``.
+    contrastive : float, default=0.0
+        Weight of the view-invariance term (:func:`view_info_nce`) added to
+        the reconstruction loss; 0 trains the paper's objective alone (and
+        draws no views). Not in the paper; see the results page for what
+        it measured.
+    temperature : float, default=0.1
+        Temperature of the contrastive term.
+    contrastive_view : PoseJitter or None, default=None
+        How the second view of a window is drawn (from the window as the
+        reconstruction sees it, after ``jitter``). None:
+        ``PoseJitter(mirror=0.0, scale=0.2, rotation=0.3, noise=0.02)``.
+        Unused when ``contrastive=0``.
     batch_size : int, default=256
         Triplets per optimisation step.
     max_epochs : int, default=100
@@ -165,7 +234,8 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     """
 
     def __init__(self, window=4, n_components=64, cell="gru", decode_past=True, stride=1,
-                 augmentation=None, jitter=None, batch_size=256, max_epochs=100, lr=1e-3,
+                 augmentation=None, jitter=None, contrastive=0.0, temperature=0.1,
+                 contrastive_view=None, batch_size=256, max_epochs=100, lr=1e-3,
                  weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
                  device="cpu", random_state=None, verbose=0):
         self.window = window
@@ -175,6 +245,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         self.stride = stride
         self.augmentation = augmentation
         self.jitter = jitter
+        self.contrastive = contrastive
+        self.temperature = temperature
+        self.contrastive_view = contrastive_view
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.lr = lr
@@ -200,13 +273,27 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         if self.jitter is not None and not hasattr(self.jitter, "transform_batch"):
             raise TypeError("jitter must be None or a PoseJitter-like object with a "
                             "transform_batch(x, mask, rng) method.")
+        c, t = self.contrastive, self.temperature
+        if isinstance(c, bool) or not isinstance(c, Real) or not c >= 0:
+            raise ValueError(f"contrastive must be a non-negative number, got {c!r}.")
+        if isinstance(t, bool) or not isinstance(t, Real) or not t > 0:
+            raise ValueError(f"temperature must be a positive number, got {t!r}.")
+        v = self.contrastive_view
+        if v is not None and not (hasattr(v, "transform_batch") and hasattr(v, "_check")):
+            raise TypeError("contrastive_view must be None or a PoseJitter-like object with "
+                            "transform_batch(x, mask, rng) and _check(n_features) methods.")
+
+    def _training_view(self):
+        if not self.contrastive:
+            return None
+        return _default_view() if self.contrastive_view is None else self.contrastive_view
 
     def _build_module(self, n_features):
         return SkipPoseNet(n_features, self.n_components, self.window, self.cell,
                            self.decode_past)
 
-    def _loss(self, module, x, m):
-        past, future = module(x, m)
+    def _loss(self, module, x, m, view=None):
+        past, future, h_c = module.reconstruct(x, m)
         w = self.window
         if self.decode_past:
             pred = torch.cat([past, future], dim=1)
@@ -214,7 +301,15 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
             mask = torch.cat([m[:, :w], m[:, 2 * w :]], dim=1)
         else:
             pred, target, mask = future, x[:, w:], m[:, w:]
-        return masked_mse(pred, target, mask)
+        loss = masked_mse(pred, target, mask)
+        if view is not None:  # training with contrastive > 0
+            cur = slice(w, 2 * w) if self.decode_past else slice(0, w)
+            xv, mv = view[0][:, cur], view[1][:, cur]
+            seen = (m[:, cur].sum(dim=(1, 2)) > 0) & (mv.sum(dim=(1, 2)) > 0)
+            h_v, _ = module.encode(xv, mv)
+            loss = loss + self.contrastive * view_info_nce(
+                module.head(h_c[seen]), module.head(h_v[seen]), self.temperature)
+        return loss
 
     def _encode(self, module, x, m):
         return module.encode(x, m)[0]

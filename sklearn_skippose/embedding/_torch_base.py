@@ -54,8 +54,10 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
     """Training loop, device handling and pickling for the torch embedders.
 
     Subclasses define ``_build_module(n_features)``, ``_span`` (frames per
-    training sample), ``_loss(module, batch, mask)`` and ``_encode(module,
-    windows, masks)``.
+    training sample), ``_loss(module, batch, mask[, view])`` and
+    ``_encode(module, windows, masks)``, and may return a view transform from
+    ``_training_view()`` (then ``_loss`` also receives a randomly
+    transformed copy of the batch while training).
     """
 
     def _check_train_params(self):
@@ -102,6 +104,14 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         jitter = getattr(self, "jitter", None)
         if jitter is not None:
             jitter._check(n_feat)  # bad settings fail before any training
+        view = self._training_view()
+        if view is not None:
+            try:
+                view._check(n_feat)
+            except ValueError as exc:
+                raise ValueError(
+                    "The contrastive view (contrastive_view; None means a PoseJitter of "
+                    f"JHMDB's 15 joints) cannot transform this data: {exc}") from None
         best, best_state, bad_epochs = np.inf, None, 0
         from tqdm.auto import tqdm
 
@@ -115,6 +125,9 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             aug_rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
             if jitter is not None:  # drawn only then: fits without jitter keep their stream
                 jit_rng = np.random.default_rng(
+                    int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
+            if view is not None:  # likewise: fits without a view keep their stream
+                view_rng = np.random.default_rng(
                     int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
             for a in range(0, len(order), self.batch_size):
                 idx = order[a : a + self.batch_size]
@@ -130,7 +143,12 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                 xt = torch.from_numpy(xb).to(self.device_)
                 mt = torch.from_numpy(mb).to(self.device_)
                 opt.zero_grad()
-                loss = self._loss(module, xt, mt)
+                if view is None:
+                    loss = self._loss(module, xt, mt)
+                else:  # a second random view of every sample (contrastive objectives)
+                    xv, mv = view.transform_batch(xb, mb, view_rng)
+                    loss = self._loss(module, xt, mt, (torch.from_numpy(xv).to(self.device_),
+                                                       torch.from_numpy(mv).to(self.device_)))
                 loss.backward()
                 opt.step()
                 total += float(loss.detach()) * len(xb)
@@ -164,6 +182,11 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             h["valid_loss"] if valid is not None else h["train_loss"] for h in self.history_
         ])) + 1
         self.n_components_ = self.n_components
+
+    def _training_view(self):
+        """A PoseJitter-like object drawing a second view of every training
+        sample, passed to ``_loss`` as ``view=(x, mask)``; None: no view."""
+        return None
 
     def _samples(self, X3, lengths, span):
         frames, mask, offsets, padded = sequence_frames(X3, lengths, span)
