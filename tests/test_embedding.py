@@ -241,10 +241,10 @@ def test_bad_training_params():
         SkipPoseEmbedder(validation_fraction=1.5).fit(X)
     with pytest.raises(ValueError, match="device"):
         SkipPoseEmbedder(device="tpu").fit(X)
-    for bad in (-0.1, "0.1", True, np.nan):
+    for bad in (-0.1, "0.1", True, np.nan, np.inf):
         with pytest.raises(ValueError, match="contrastive must be a non-negative number"):
             SkipPoseEmbedder(contrastive=bad).fit(X)
-    for bad in (0, -1.0, None):
+    for bad in (0, -1.0, None, np.inf):
         with pytest.raises(ValueError, match="temperature must be a positive number"):
             SkipPoseEmbedder(contrastive=0.1, temperature=bad).fit(X)
     with pytest.raises(TypeError, match="contrastive_view must be None or a PoseJitter"):

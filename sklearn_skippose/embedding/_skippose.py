@@ -1,5 +1,6 @@
 """Skip-Pose Vectors (section 3.1 of the paper) and the autoencoder baseline."""
 
+import math
 from numbers import Real
 
 import torch
@@ -274,9 +275,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
             raise TypeError("jitter must be None or a PoseJitter-like object with a "
                             "transform_batch(x, mask, rng) method.")
         c, t = self.contrastive, self.temperature
-        if isinstance(c, bool) or not isinstance(c, Real) or not c >= 0:
+        if isinstance(c, bool) or not isinstance(c, Real) or not 0 <= c < math.inf:
             raise ValueError(f"contrastive must be a non-negative number, got {c!r}.")
-        if isinstance(t, bool) or not isinstance(t, Real) or not t > 0:
+        if isinstance(t, bool) or not isinstance(t, Real) or not 0 < t < math.inf:
             raise ValueError(f"temperature must be a positive number, got {t!r}.")
         v = self.contrastive_view
         if v is not None and not (hasattr(v, "transform_batch") and hasattr(v, "_check")):
