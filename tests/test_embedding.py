@@ -105,12 +105,20 @@ def test_contrastive_loss_adds_the_view_term(clips):
     mod = emb.module_
     with torch.no_grad():
         recon = emb._loss(mod, x, m)
-        full = emb._loss(mod, x, m, (xv, m))
+        full, view_term = emb._loss(mod, x, m, (xv, m))
         h = mod.encode(x[1:, 3:6], m[1:, 3:6])[0]
         hv = mod.encode(xv[1:, 3:6], m[1:, 3:6])[0]
         term = view_info_nce(mod.head(h), mod.head(hv), 0.2)
     torch.testing.assert_close(full, recon + 0.5 * term)
+    torch.testing.assert_close(view_term, term)
     assert float(term) > 0
+    # the history logs the view term beside the total
+    h = emb.history_
+    assert all(0 < e["train_view_loss"] and 0.5 * e["train_view_loss"] < e["train_loss"]
+               for e in h)
+    assert h[-1]["train_view_loss"] < h[0]["train_view_loss"]
+    plain = SkipPoseEmbedder(window=3, **FAST).fit(X)
+    assert "train_view_loss" not in plain.history_[0]
 
 
 def test_contrastive_fits_are_reproducible_and_differ(clips):

@@ -214,7 +214,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         The trained network.
     history_ : list of dict
         Per epoch: ``epoch``, ``train_loss``, ``valid_loss``, ``dur``,
-        ``best``.
+        ``best``; with ``contrastive > 0`` also ``train_view_loss``, the
+        unweighted view term (``train_loss`` includes it times
+        ``contrastive``).
     n_epochs_, best_epoch_ : int
         Epochs run, and the one whose weights were kept.
     n_components_ : int
@@ -308,8 +310,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
             xv, mv = view[0][:, cur], view[1][:, cur]
             seen = (m[:, cur].sum(dim=(1, 2)) > 0) & (mv.sum(dim=(1, 2)) > 0)
             h_v, _ = module.encode(xv, mv)
-            loss = loss + self.contrastive * view_info_nce(
-                module.head(h_c[seen]), module.head(h_v[seen]), self.temperature)
+            term = view_info_nce(module.head(h_c[seen]), module.head(h_v[seen]),
+                                 self.temperature)
+            return loss + self.contrastive * term, term
         return loss
 
     def _encode(self, module, x, m):

@@ -57,7 +57,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
     training sample), ``_loss(module, batch, mask[, view])`` and
     ``_encode(module, windows, masks)``, and may return a view transform from
     ``_training_view()`` (then ``_loss`` also receives a randomly
-    transformed copy of the batch while training).
+    transformed copy of the batch while training, and returns the total loss
+    and the unweighted view term, logged as ``train_view_loss``).
     """
 
     def _check_train_params(self):
@@ -119,7 +120,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         for epoch in bar:
             t0 = time.perf_counter()
             module.train()
-            total, count = 0.0, 0
+            total, count, term_total = 0.0, 0, 0.0
             n_real = len(train[2])
             order = torch.randperm(n_real + n_aug, generator=gen).numpy()
             aug_rng = np.random.default_rng(int(torch.randint(0, 2**31 - 1, (1,), generator=gen)))
@@ -147,8 +148,10 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                     loss = self._loss(module, xt, mt)
                 else:  # a second random view of every sample (contrastive objectives)
                     xv, mv = view.transform_batch(xb, mb, view_rng)
-                    loss = self._loss(module, xt, mt, (torch.from_numpy(xv).to(self.device_),
-                                                       torch.from_numpy(mv).to(self.device_)))
+                    loss, term = self._loss(module, xt, mt,
+                                            (torch.from_numpy(xv).to(self.device_),
+                                             torch.from_numpy(mv).to(self.device_)))
+                    term_total += float(term.detach()) * len(xb)
                 loss.backward()
                 opt.step()
                 total += float(loss.detach()) * len(xb)
@@ -166,6 +169,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                 "epoch": len(self.history_) + 1, "train_loss": train_loss,
                 "valid_loss": valid_loss, "dur": time.perf_counter() - t0, "best": bool(is_best),
             })
+            if view is not None:  # the unweighted view term, part of train_loss
+                self.history_[-1]["train_view_loss"] = term_total / max(count, 1)
             bar.set_postfix(loss=f"{train_loss:.4f}", valid=f"{valid_loss:.4f}")
             if not np.isfinite(train_loss):
                 raise ValueError(
@@ -185,7 +190,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
 
     def _training_view(self):
         """A PoseJitter-like object drawing a second view of every training
-        sample, passed to ``_loss`` as ``view=(x, mask)``; None: no view."""
+        sample, passed to ``_loss`` as ``view=(x, mask)`` (which then returns
+        ``(loss, view_term)``); None: no view."""
         return None
 
     def _samples(self, X3, lengths, span):
