@@ -213,8 +213,6 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     rows = []
     last = None
     jobs = [(m, k) for k in splits for m in methods]
-    for m in methods:
-        make_method(m)  # validate names before any work
     base = {"window": window, "n_components": n_components, "augment": augment,
             "normalize": normalize, "jitter": jitter, "mirror": mirror, "scale": scale,
             "aggregate": aggregate, "metric": metric, "n_neighbors": n_neighbors,
@@ -226,8 +224,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             config[m]["contrastive"] = 0.0
     for cfg in [base, *config.values()]:
         _check_settings(cfg)
-    for m in methods:
-        make_method(m, contrastive=config[m]["contrastive"])  # e.g. pca with a contrastive
+    for m in methods:  # names, and a contrastive weight on PCA/AE, before any work
+        make_method(m, contrastive=config[m]["contrastive"])
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
     for method, k in bar:
         bar.set_postfix(method=method, split=k)

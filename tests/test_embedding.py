@@ -95,8 +95,8 @@ def test_view_info_nce_by_hand():
 def test_contrastive_loss_adds_the_view_term(clips):
     X, _ = clips
     emb = SkipPoseEmbedder(window=3, contrastive=0.5, temperature=0.2, **FAST).fit(X)
-    assert emb._training_view().get_params()["rotation"] == 0.3  # the default view
-    assert SkipPoseEmbedder()._training_view() is None  # contrastive=0 draws no views
+    assert emb._training_view(30).get_params()["rotation"] == 0.3  # the default view
+    assert SkipPoseEmbedder()._training_view(30) is None  # contrastive=0 draws no views
     rng = np.random.default_rng(0)
     x = torch.tensor(rng.normal(size=(6, 9, 30)), dtype=torch.float32)
     m = torch.ones_like(x)

@@ -286,10 +286,17 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
             raise TypeError("contrastive_view must be None or a PoseJitter-like object with "
                             "transform_batch(x, mask, rng) and _check(n_features) methods.")
 
-    def _training_view(self):
+    def _training_view(self, n_features):
         if not self.contrastive:
             return None
-        return _default_view() if self.contrastive_view is None else self.contrastive_view
+        view = _default_view() if self.contrastive_view is None else self.contrastive_view
+        try:
+            view._check(n_features)  # bad settings fail before any training
+        except ValueError as exc:
+            raise ValueError(
+                "The contrastive view (contrastive_view; None means a PoseJitter of JHMDB's "
+                f"15 joints) cannot transform this data: {exc}") from None
+        return view
 
     def _build_module(self, n_features):
         return SkipPoseNet(n_features, self.n_components, self.window, self.cell,

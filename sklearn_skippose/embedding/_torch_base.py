@@ -56,7 +56,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
     Subclasses define ``_build_module(n_features)``, ``_span`` (frames per
     training sample), ``_loss(module, batch, mask[, view])`` and
     ``_encode(module, windows, masks)``, and may return a view transform from
-    ``_training_view()`` (then ``_loss`` also receives a randomly
+    ``_training_view(n_features)`` (then ``_loss`` also receives a randomly
     transformed copy of the batch while training, and returns the total loss
     and the unweighted view term, logged as ``train_view_loss``).
     """
@@ -105,14 +105,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         jitter = getattr(self, "jitter", None)
         if jitter is not None:
             jitter._check(n_feat)  # bad settings fail before any training
-        view = self._training_view()
-        if view is not None:
-            try:
-                view._check(n_feat)
-            except ValueError as exc:
-                raise ValueError(
-                    "The contrastive view (contrastive_view; None means a PoseJitter of "
-                    f"JHMDB's 15 joints) cannot transform this data: {exc}") from None
+        view = self._training_view(n_feat)
         best, best_state, bad_epochs = np.inf, None, 0
         from tqdm.auto import tqdm
 
@@ -188,10 +181,11 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         ])) + 1
         self.n_components_ = self.n_components
 
-    def _training_view(self):
-        """A PoseJitter-like object drawing a second view of every training
-        sample, passed to ``_loss`` as ``view=(x, mask)`` (which then returns
-        ``(loss, view_term)``); None: no view."""
+    def _training_view(self, n_features):
+        """A PoseJitter-like object, checked against ``n_features``, drawing a
+        second view of every training sample, passed to ``_loss`` as
+        ``view=(x, mask)`` (which then returns ``(loss, view_term)``); None:
+        no view."""
         return None
 
     def _samples(self, X3, lengths, span):
