@@ -12,6 +12,7 @@ settings that memorise.
 Every combination of
 
 * window length T of the embedder (``--window 2,4,6``; default 4 only);
+* embedding size (``--n-components 64,128``; default 64 only, the paper's);
 * pose normalisation: :class:`~sklearn_skippose.PoseNormalizer` mode
   (for ``skippose-aug`` the Human3.6M projections follow the same mode);
 * for ``skippose-aug``: with or without :class:`~sklearn_skippose.PoseJitter`
@@ -37,7 +38,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
-[--window 4] [--n-neighbors 1] [--jitter both] [--contrastive 0]``.
+[--window 4] [--n-components 64] [--n-neighbors 1] [--jitter both] [--contrastive 0]``.
 """
 
 import argparse
@@ -118,6 +119,8 @@ def main(argv=None):
                    help="comma-separated PoseNormalizer modes to compare")
     p.add_argument("--window", default="4",
                    help="comma-separated window lengths T to compare")
+    p.add_argument("--n-components", default="64",
+                   help="comma-separated embedding sizes to compare")
     p.add_argument("--n-neighbors", default="1",
                    help="comma-separated numbers of voting neighbours to compare")
     p.add_argument("--jitter", default="both", choices=["both", "yes", "no"],
@@ -127,6 +130,7 @@ def main(argv=None):
     args = p.parse_args(argv)
     windows = _int_list(p, "--window", args.window)
     ks = _int_list(p, "--n-neighbors", args.n_neighbors)
+    dims = _int_list(p, "--n-components", args.n_components)
     contrastive = _float_list(p, "--contrastive", args.contrastive)
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
@@ -151,7 +155,7 @@ def main(argv=None):
         grid = []
         for m in modes:
             g = {**classifier, **extra, "pipeline__norm__mode": [m],
-                 "pipeline__embed__window": windows}
+                 "pipeline__embed__window": windows, "pipeline__embed__n_components": dims}
             if aug:  # the mocap projections are normalised like the real clips
                 g["pipeline__embed__augmentation__normalizer_mode"] = [m]
             grid.append(g)
@@ -179,7 +183,7 @@ def main(argv=None):
                 f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
             if "embed__contrastive" in prm:
                 jit += f"contrastive={prm['embed__contrastive']:g} "
-            print(f"  T={prm['embed__window']} normalize={prm['norm__mode']:<20s} "
+            print(f"  T={prm['embed__window']} d={prm['embed__n_components']} normalize={prm['norm__mode']:<20s} "
                   f"{jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "
                   f"k={prm['knn__n_neighbors']} "
