@@ -87,23 +87,15 @@ class _Mirrored(ClassifierMixin, BaseEstimator):
         return self.pipeline_.predict(X)
 
 
-def _int_list(parser, flag, text):
+def _number_list(parser, flag, text, kind=int, minimum=1):
+    """Comma-separated numbers of ``kind``, each >= ``minimum`` (else a parser error)."""
     try:
-        values = [int(v) for v in text.split(",")]
+        values = [kind(v) for v in text.split(",")]
     except ValueError:
-        parser.error(f"{flag} must be comma-separated integers, got {text!r}")
-    if min(values) < 1:
-        parser.error(f"{flag} values must be >= 1, got {text!r}")
-    return values
-
-
-def _float_list(parser, flag, text):
-    try:
-        values = [float(v) for v in text.split(",")]
-    except ValueError:
-        parser.error(f"{flag} must be comma-separated numbers, got {text!r}")
-    if not min(values) >= 0:
-        parser.error(f"{flag} values must be >= 0, got {text!r}")
+        parser.error(f"{flag} must be comma-separated {'integers' if kind is int else 'numbers'}, "
+                     f"got {text!r}")
+    if not min(values) >= minimum:
+        parser.error(f"{flag} values must be >= {minimum}, got {text!r}")
     return values
 
 
@@ -128,10 +120,10 @@ def main(argv=None):
     p.add_argument("--contrastive", default="0",
                    help="Skip-Pose methods: comma-separated view-invariance weights to compare")
     args = p.parse_args(argv)
-    windows = _int_list(p, "--window", args.window)
-    ks = _int_list(p, "--n-neighbors", args.n_neighbors)
-    dims = _int_list(p, "--n-components", args.n_components)
-    contrastive = _float_list(p, "--contrastive", args.contrastive)
+    windows = _number_list(p, "--window", args.window)
+    ks = _number_list(p, "--n-neighbors", args.n_neighbors)
+    dims = _number_list(p, "--n-components", args.n_components)
+    contrastive = _number_list(p, "--contrastive", args.contrastive, float, 0)
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
     X, y = jh.data[idx], jh.target[idx]
