@@ -12,6 +12,7 @@
 """
 
 import argparse
+import json
 import sys
 import time
 from pathlib import Path
@@ -43,7 +44,7 @@ _SCALE_WORDS = {"whiten": "whitened embeddings, ", "standard": "standardised emb
 
 
 def _evaluate(args):
-    from .evaluation import METHODS, evaluate_jhmdb, format_table
+    from .evaluation import METHODS, compare_methods, evaluate_jhmdb, format_table
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in METHODS]
@@ -52,6 +53,11 @@ def _evaluate(args):
     unused = [m for m in args.method_settings if m not in methods]
     if unused:
         raise SystemExit(f"--set names method(s) {unused} that are not in --methods {methods}")
+    if args.compare is not None:
+        missing = [m for m in args.compare if m not in methods]
+        if missing:
+            raise SystemExit(f"--compare names method(s) {missing} that are not in --methods "
+                             f"{methods}")
     splits = [1] if args.quick else [int(k) for k in args.splits.split(",")]
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
@@ -62,7 +68,8 @@ def _evaluate(args):
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         contrastive=args.contrastive, method_settings=args.method_settings or None,
-        random_state=args.random_state, output=args.output,
+        random_state=args.random_state[0] if len(args.random_state) == 1 else args.random_state,
+        output=args.output,
         classes=args.classes.split(",") if args.classes else None,
     )
     print()
@@ -77,13 +84,44 @@ def _evaluate(args):
         print("per-method settings: " + "; ".join(
             f"{m}: " + ", ".join(f"{k}={v}" for k, v in o.items())
             for m, o in args.method_settings.items()))
+    if len(args.random_state) > 1:
+        print(f"seeds {', '.join(map(str, args.random_state))}: cells are means over the seeds")
     print(format_table(result))
+    if args.compare is not None:
+        c = compare_methods(result, *args.compare)
+        print(f"\n{c['method']} - {c['baseline']}: {100 * c['difference']:+.1f} points of mean "
+              f"accuracy; {100 * c['confidence']:.0f} % interval over test-clip resamples "
+              f"[{100 * c['low']:+.1f}, {100 * c['high']:+.1f}] (paired, class-stratified "
+              f"bootstrap, {c['n_resamples']} resamples)")
+        result["comparison"] = c
+        (Path(args.output) / "results.json").write_text(json.dumps(result, indent=2))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
     return 0
 
 
 _INT_SETTINGS = ("window", "n_components", "augment", "n_neighbors", "max_epochs")
 _BOOL_WORDS = {"yes": True, "true": True, "1": True, "no": False, "false": False, "0": False}
+
+
+def _seed_list(text):
+    """``"0,1,2"`` -> ``[0, 1, 2]`` (argparse type of ``--random-state``)."""
+    try:
+        seeds = [int(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a seed or comma-separated seeds (e.g. 0,1,2), got {text!r}") from None
+    if any(s < 0 for s in seeds) or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(f"seeds must be distinct and >= 0, got {text!r}")
+    return seeds
+
+
+def _method_pair(text):
+    """``"skippose-aug,pca"`` -> ``["skippose-aug", "pca"]`` (type of ``--compare``)."""
+    pair = [t.strip() for t in text.split(",")]
+    if len(pair) != 2 or not all(pair) or pair[0] == pair[1]:
+        raise argparse.ArgumentTypeError(
+            f"expected two different methods METHOD,BASELINE (e.g. skippose-aug,pca), got {text!r}")
+    return pair
 
 
 def _parse_set(parser, items):
@@ -156,7 +194,13 @@ def main(argv=None):
                         "(not in the paper; default 0)")
     e.add_argument("--n-neighbors", type=int, default=1)
     e.add_argument("--max-epochs", type=int, default=100)
-    e.add_argument("--random-state", type=int, default=0)
+    e.add_argument("--random-state", type=_seed_list, default=[0], metavar="SEED[,SEED...]",
+                   help="seed of the neural embedders; several (e.g. 0,1,2) run every "
+                        "seeded method once per seed and report the mean and its standard "
+                        "deviation (PCA, unseeded, runs once)")
+    e.add_argument("--compare", type=_method_pair, default=None, metavar="METHOD,BASELINE",
+                   help="print METHOD's accuracy minus BASELINE's with a paired bootstrap "
+                        "interval over the test clips (e.g. skippose-aug,pca)")
     e.add_argument("--classes", default=None,
                    help="comma-separated subset of action classes (quick checks)")
     e.add_argument("--quick", action="store_true",

@@ -23,10 +23,14 @@ from .preprocessing import _MODES as _NORMALIZE_MODES
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 from .utils._sequences import check_int_param
 
-__all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table"]
+__all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table",
+           "compare_methods"]
 
 #: Method names understood by :func:`make_method` (the rows of Table 1).
 METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug")
+
+#: Methods whose fit draws no random numbers: one run per split serves every seed.
+UNSEEDED_METHODS = ("pca",)
 
 
 def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=None,
@@ -68,7 +72,9 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
         the paper; 0: the paper's objective). PCA and the autoencoder have
         none: a non-zero value for them raises ``ValueError``.
     random_state : int, default=0
-        Seed.
+        Seed of the neural embedders (weights, batch order, validation
+        clips, Human3.6M projections, jitter). PCA takes none: its
+        covariance eigendecomposition is deterministic.
 
     Returns
     -------
@@ -128,7 +134,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Names from :data:`METHODS`.
     splits : sequence of int, default=(1, 2, 3)
         Official splits to run.
-    window, n_components, augment, max_epochs, jitter, random_state
+    window, n_components, augment, max_epochs, jitter
         See :func:`make_method`.
     contrastive : float, default=0.0
         View-invariance weight of the Skip-Pose methods (see
@@ -166,6 +172,12 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         1 (``benchmarks/select_settings.py``) for PCA and Skip-Pose.
     n_neighbors : int, default=1
         Neighbours that vote.
+    random_state : int or sequence of int, default=0
+        Seed of the neural embedders (see :func:`make_method`). A sequence
+        runs every seeded method once per seed and split, and reports the
+        mean over the seeds with its standard deviation; the methods of
+        :data:`UNSEEDED_METHODS` (PCA) are run once per split, since no seed
+        changes them.
     method_settings : dict, default=None
         Per-method overrides of the settings above, ``{method: {name:
         value}}`` with names among :data:`METHOD_SETTINGS` (``window``,
@@ -183,9 +195,17 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     Returns
     -------
     results : dict
-        ``{"dataset", "settings", "method_settings", "results": [{"method",
-        "split", "accuracy", "macro_ap", "fit_seconds", ...}], "mean":
-        {method: {...}}}``; ``method_settings`` holds the overrides only.
+        ``{"dataset", "settings", "method_settings", "target_names",
+        "results": [{"method", "split", "seed", "accuracy", "macro_ap",
+        "fit_seconds", "y_true", "y_pred", ...}], "mean": {method:
+        {"accuracy", "macro_ap", "accuracy_std", "macro_ap_std", "seeds"}}}``;
+        ``method_settings`` holds the overrides only; ``seed`` is ``None``
+        for an unseeded method; ``y_true`` and ``y_pred`` are the test clips'
+        label indices into ``target_names``, in the same order in every row
+        of a split (what :func:`compare_methods` resamples). ``mean`` is
+        the mean over the splits, averaged over the seeds; the standard
+        deviations are across the seeds' three-split means (``ddof=1``;
+        0 with one seed).
 
     Examples
     --------
@@ -210,9 +230,11 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     for k in splits:
         if k not in (1, 2, 3):
             raise ValueError(f"splits must be among 1, 2, 3; got {k!r}.")
+    seeds = _check_seeds(random_state)
     rows = []
     last = None
-    jobs = [(m, k) for k in splits for m in methods]
+    jobs = [(m, k, s) for k in splits for m in methods
+            for s in ([None] if m in UNSEEDED_METHODS else seeds)]
     base = {"window": window, "n_components": n_components, "augment": augment,
             "normalize": normalize, "jitter": jitter, "mirror": mirror, "scale": scale,
             "aggregate": aggregate, "metric": metric, "n_neighbors": n_neighbors,
@@ -227,15 +249,15 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     for m in methods:  # names, and a contrastive weight on PCA/AE, before any work
         make_method(m, contrastive=config[m]["contrastive"])
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
-    for method, k in bar:
-        bar.set_postfix(method=method, split=k)
+    for method, k, seed in bar:
+        bar.set_postfix(method=method, split=k, **({} if seed is None else {"seed": seed}))
         tr, te = splits_m[:, k - 1] == 1, splits_m[:, k - 1] == 2
         c = config[method]
         emb = make_method(method, window=c["window"], n_components=c["n_components"],
                           augment=c["augment"], data_home=data_home,
                           max_epochs=c["max_epochs"], normalize=c["normalize"],
                           jitter=c["jitter"], contrastive=c["contrastive"],
-                          random_state=random_state)
+                          random_state=seeds[0] if seed is None else seed)
         t0 = time.perf_counter()
         steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"])
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
@@ -252,30 +274,27 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         pred = clf.predict(Zte)
         scores = clf.class_scores(Zte)
         row = {
-            "method": method, "split": k,
+            "method": method, "split": k, "seed": seed,
             "accuracy": mean_per_class_accuracy(y[te], pred),
             "macro_ap": macro_average_precision(y[te], scores, labels=clf.classes_),
             "fit_seconds": round(fit_s, 2), "n_train": int(tr.sum()), "n_test": int(te.sum()),
             "epochs": getattr(emb, "n_epochs_", None),
+            "y_true": y[te].tolist(), "y_pred": np.asarray(pred).tolist(),
         }
         rows.append(row)
         last = (method, Zte, Ztr, clf, y[te], ytr)
         if verbose:
-            tqdm.write(f"{method:>16s} split {k}: accuracy {100 * row['accuracy']:.1f}  "
+            tag = "" if seed is None or len(seeds) == 1 else f" seed {seed}"
+            tqdm.write(f"{method:>16s} split {k}{tag}: accuracy {100 * row['accuracy']:.1f}  "
                        f"macro AP {100 * row['macro_ap']:.1f}  (fit {fit_s:.0f} s)")
-    means = {
-        m: {
-            "accuracy": float(np.mean([r["accuracy"] for r in rows if r["method"] == m])),
-            "macro_ap": float(np.mean([r["macro_ap"] for r in rows if r["method"] == m])),
-        }
-        for m in methods
-    }
     result = {
         "dataset": "JHMDB (804-clip GT subset)" if classes is None else
                    f"JHMDB (804-clip GT subset), classes {list(classes)}",
-        "settings": {**_jsonable(base), "random_state": random_state},
+        "settings": {**_jsonable(base), "random_state": seeds[0] if
+                     isinstance(random_state, (int, np.integer)) else seeds},
         "method_settings": {m: _jsonable(o) for m, o in overrides.items()},
-        "results": rows, "mean": means,
+        "target_names": [str(n) for n in names],
+        "results": rows, "mean": {m: _method_mean(rows, m) for m in methods},
     }
     if output is not None:
         out = Path(output)
@@ -283,6 +302,147 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         (out / "results.json").write_text(json.dumps(result, indent=2))
         _figures(out, result, last, names)
     return result
+
+
+def _check_seeds(random_state):
+    """``random_state`` as a non-empty list of distinct non-negative ints."""
+    one = isinstance(random_state, (int, np.integer)) and not isinstance(random_state, bool)
+    seeds = [random_state] if one else random_state
+    try:
+        seeds = list(seeds)
+    except TypeError:
+        raise TypeError("random_state must be an int or a sequence of ints, got "
+                        f"{type(random_state).__name__}.") from None
+    if not seeds:
+        raise ValueError("random_state must name at least one seed, got an empty sequence.")
+    for s in seeds:
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+            raise TypeError(f"random_state must hold ints, got {s!r}.")
+        if s < 0:
+            raise ValueError(f"random_state seeds must be >= 0, got {s}.")
+    if len(set(seeds)) != len(seeds):
+        raise ValueError(f"random_state repeats a seed: {seeds}.")
+    return [int(s) for s in seeds]
+
+
+def _seed_means(rows, method, key):
+    """Three-split mean of ``key`` for each seed of ``method`` (one value if unseeded)."""
+    mine = [r for r in rows if r["method"] == method]
+    seeds = list(dict.fromkeys(r["seed"] for r in mine))
+    return seeds, [float(np.mean([r[key] for r in mine if r["seed"] == s])) for s in seeds]
+
+
+def _method_mean(rows, method):
+    out = {}
+    for key in ("accuracy", "macro_ap"):
+        seeds, vals = _seed_means(rows, method, key)
+        out[key] = float(np.mean(vals))
+        out[f"{key}_std"] = float(np.std(vals, ddof=1)) if len(vals) > 1 else 0.0
+    out["seeds"] = seeds
+    return out
+
+
+def compare_methods(result, method, baseline, *, n_resamples=10_000, confidence=0.95,
+                    random_state=0):
+    """Accuracy difference of two methods of one run, with a bootstrap interval.
+
+    The difference is ``method``'s mean per-class accuracy minus
+    ``baseline``'s, each averaged over the run's splits (and over the seeds
+    of a method run with several). The interval comes from a paired,
+    class-stratified bootstrap over the test clips: every resample draws,
+    within each split and each class, as many test clips as the class has,
+    with replacement, and scores both methods (all their seeds) on the
+    same draw. It measures how much the difference could move with another
+    draw of test clips of the same classes; the spread between seeds is
+    reported by :func:`evaluate_jhmdb` separately.
+
+    Parameters
+    ----------
+    result : dict
+        What :func:`evaluate_jhmdb` returned (or its ``results.json``).
+    method, baseline : str
+        Two methods of the run.
+    n_resamples : int, default=10_000
+        Bootstrap resamples.
+    confidence : float, default=0.95
+        Coverage of the percentile interval, in (0, 1).
+    random_state : int, default=0
+        Seed of the resampling.
+
+    Returns
+    -------
+    comparison : dict
+        ``{"method", "baseline", "difference", "low", "high", "confidence",
+        "n_resamples", "splits"}``, differences in accuracy (0 to 1 scale:
+        0.04 is 4 points).
+
+    Examples
+    --------
+    >>> from sklearn_skippose.evaluation import compare_methods
+    >>> row = {"split": 1, "seed": None, "accuracy": 0.0, "macro_ap": 0.0}
+    >>> result = {"results": [
+    ...     {**row, "method": "a", "y_true": [0, 0, 1, 1], "y_pred": [0, 0, 1, 0]},
+    ...     {**row, "method": "b", "y_true": [0, 0, 1, 1], "y_pred": [0, 0, 1, 1]}]}
+    >>> c = compare_methods(result, "b", "a", n_resamples=200)
+    >>> round(c["difference"], 3)
+    0.25
+    >>> c["low"] <= c["difference"] <= c["high"]
+    True
+    """
+    if not isinstance(result, dict) or not isinstance(result.get("results"), list):
+        raise TypeError("result must be the dict evaluate_jhmdb returns (with a 'results' list).")
+    check_int_param(n_resamples, "n_resamples", minimum=1)
+    if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)) \
+            or not 0 < confidence < 1:
+        raise ValueError(f"confidence must be a number in (0, 1), got {confidence!r}.")
+    rows = result["results"]
+    present = list(dict.fromkeys(r["method"] for r in rows))
+    for name in (method, baseline):
+        if name not in present:
+            raise ValueError(f"{name!r} is not a method of this run; it has {present}.")
+    if method == baseline:
+        raise ValueError(f"method and baseline are both {method!r}; name two methods.")
+    if any("y_pred" not in r for r in rows):
+        raise ValueError("result has no per-clip predictions (y_true, y_pred); it was written "
+                         "before evaluate_jhmdb stored them. Re-run the evaluation.")
+    splits = sorted({r["split"] for r in rows if r["method"] in (method, baseline)})
+    rng = np.random.default_rng(random_state)
+    # per split: (n_resamples,) mean per-class accuracy of each method (seed-averaged)
+    diff_boot = np.zeros(n_resamples)
+    diff = 0.0
+    for k in splits:
+        y_true = None
+        correct = {}
+        for name in (method, baseline):
+            mine = [r for r in rows if r["method"] == name and r["split"] == k]
+            if not mine:
+                raise ValueError(f"{name!r} has no result on split {k}; both methods must "
+                                 f"cover the same splits.")
+            for r in mine:
+                yt = np.asarray(r["y_true"])
+                if y_true is None:
+                    y_true = yt
+                elif yt.shape != y_true.shape or np.any(yt != y_true):
+                    raise ValueError(f"split {k}: the rows do not hold the same test clips; "
+                                     "only methods of one run can be compared.")
+            correct[name] = np.array([np.asarray(r["y_pred"]) == y_true for r in mine], float)
+        classes = np.unique(y_true)
+        boot = {name: np.zeros(n_resamples) for name in correct}
+        for c in classes:
+            idx = np.flatnonzero(y_true == c)
+            draw = idx[rng.integers(0, idx.size, size=(n_resamples, idx.size))]
+            for name, cor in correct.items():
+                # class accuracy per resample, averaged over the seeds (rows)
+                boot[name] += cor[:, draw].mean(axis=(0, 2)) / classes.size
+        diff_boot += (boot[method] - boot[baseline]) / len(splits)
+        diff += float(np.mean([np.mean(correct[method][:, y_true == c]) -
+                               np.mean(correct[baseline][:, y_true == c])
+                               for c in classes])) / len(splits)
+    alpha = (1 - confidence) / 2
+    low, high = np.quantile(diff_boot, [alpha, 1 - alpha])
+    return {"method": method, "baseline": baseline, "difference": diff, "low": float(low),
+            "high": float(high), "confidence": float(confidence),
+            "n_resamples": int(n_resamples), "splits": splits}
 
 
 #: Settings of :func:`evaluate_jhmdb` that ``method_settings`` may override per method.
@@ -337,23 +497,37 @@ def _label(result, method):
     return method + "".join(f" {k}={v}" for k, v in over.items())
 
 
+def _split_mean(rows, method, split, key):
+    """``key`` of ``method`` on ``split``, averaged over its seeds."""
+    return float(np.mean([r[key] for r in rows if r["method"] == method and r["split"] == split]))
+
+
 def format_table(result):
-    """The results as a text table: method x split, accuracy / macro AP (%)."""
+    """The results as a text table: method x split, accuracy / macro AP (%).
+
+    With several seeds a cell is the mean over the seeds, and the last
+    column adds the standard deviation of the three-split mean accuracy
+    across the seeds and how many seeds the method ran.
+    """
     rows = result["results"]
     splits = sorted({r["split"] for r in rows})
     methods = list(dict.fromkeys(r["method"] for r in rows))
     width = max([16] + [len(_label(result, m)) for m in methods])
+    multi = any(len(result["mean"][m].get("seeds", [None])) > 1 for m in methods)
     head = f"{'method':<{width}s}" + "".join(f"  split {k} acc/AP" for k in splits) \
-        + "   mean acc/AP"
+        + "   mean acc/AP" + ("   sd acc (seeds)" if multi else "")
     lines = [head, "-" * len(head)]
     for m in methods:
-        cells = []
-        for k in splits:
-            r = next(r for r in rows if r["method"] == m and r["split"] == k)
-            cells.append(f"  {100 * r['accuracy']:6.1f} /{100 * r['macro_ap']:5.1f}")
+        cells = [f"  {100 * _split_mean(rows, m, k, 'accuracy'):6.1f} /"
+                 f"{100 * _split_mean(rows, m, k, 'macro_ap'):5.1f}" for k in splits]
         mean = result["mean"][m]
-        lines.append(f"{_label(result, m):<{width}s}" + "".join(cells)
-                     + f"  {100 * mean['accuracy']:6.1f} /{100 * mean['macro_ap']:5.1f}")
+        line = (f"{_label(result, m):<{width}s}" + "".join(cells)
+                + f"  {100 * mean['accuracy']:6.1f} /{100 * mean['macro_ap']:5.1f}")
+        if multi:
+            n = len(mean.get("seeds", [None]))
+            line += (f"   {100 * mean['accuracy_std']:5.1f} ({n})" if mean["seeds"] != [None]
+                     else "     unseeded")
+        lines.append(line)
     return "\n".join(lines)
 
 
@@ -374,8 +548,7 @@ def _figures(out, result, last, names):
     fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(methods), 3.5))
     width = 0.8 / len(splits)
     for j, k in enumerate(splits):
-        vals = [100 * next(r["accuracy"] for r in rows if r["method"] == m and r["split"] == k)
-                for m in methods]
+        vals = [100 * _split_mean(rows, m, k, "accuracy") for m in methods]
         ax.bar(np.arange(len(methods)) + j * width, vals, width, label=f"split {k}")
     ax.set_xticks(np.arange(len(methods)) + 0.4 - width / 2, methods, rotation=20)
     ax.set_ylabel("mean per-class accuracy (%)")
