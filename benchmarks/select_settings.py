@@ -38,7 +38,8 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
-[--window 4] [--n-components 64] [--n-neighbors 1] [--jitter both] [--contrastive 0]``.
+[--window 4] [--n-components 64] [--n-neighbors 1] [--jitter both] [--contrastive 0]
+[--random-state 0]``.
 """
 
 import argparse
@@ -119,7 +120,11 @@ def main(argv=None):
                    help="skippose-aug: compare with and without PoseJitter, or keep one")
     p.add_argument("--contrastive", default="0",
                    help="Skip-Pose methods: comma-separated view-invariance weights to compare")
+    p.add_argument("--random-state", type=int, default=0,
+                   help="seed of the neural embedders (PCA takes none), to measure seed noise")
     args = p.parse_args(argv)
+    if args.random_state < 0:
+        p.error(f"--random-state must be >= 0, got {args.random_state}")
     windows = _number_list(p, "--window", args.window)
     ks = _number_list(p, "--n-neighbors", args.n_neighbors)
     dims = _number_list(p, "--n-components", args.n_components)
@@ -155,7 +160,8 @@ def main(argv=None):
             pipe = Pipeline([
                 ("norm", PoseNormalizer()),
                 ("embed", make_method(method, max_epochs=args.max_epochs, augment=args.augment,
-                                      data_home=args.data_home)),
+                                      data_home=args.data_home,
+                                      random_state=args.random_state)),
                 ("scale", "passthrough"),
                 ("knn", DTWNearestNeighbors()),
             ], memory=Memory(cache, verbose=0))

@@ -183,3 +183,160 @@ def test_contrastive_reaches_the_skippose_methods(data_home, tmp_path, capsys):
     glob = evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golf"],
                           contrastive=0.5, verbose=False)
     assert glob["settings"]["contrastive"] == 0.5 and glob["results"][0]["accuracy"] > 0
+
+
+def test_several_seeds_match_separate_runs(data_home):
+    """``random_state=[0, 1]``: each seed's rows are what a run with that seed gives;
+    PCA (unseeded) runs once per split; means and sd are over the seeds."""
+    import numpy as np
+
+    kw = dict(methods=["pca", "skippose"], splits=[1, 2], classes=["clap", "golf", "pullup"],
+              window=2, n_components=8, max_epochs=1, verbose=False)
+    both = evaluate_jhmdb(data_home, random_state=[0, 1], **kw)
+    single = {s: evaluate_jhmdb(data_home, random_state=s, **kw) for s in (0, 1)}
+    rows = both["results"]
+    assert [(r["method"], r["split"], r["seed"]) for r in rows] == [
+        ("pca", 1, None), ("skippose", 1, 0), ("skippose", 1, 1),
+        ("pca", 2, None), ("skippose", 2, 0), ("skippose", 2, 1)]
+    for r in rows:
+        ref = single[r["seed"] or 0]["results"]
+        match = next(x for x in ref if x["method"] == r["method"] and x["split"] == r["split"])
+        assert r["accuracy"] == pytest.approx(match["accuracy"])
+        assert r["y_pred"] == match["y_pred"]
+    per_seed = [single[s]["mean"]["skippose"]["accuracy"] for s in (0, 1)]
+    m = both["mean"]["skippose"]
+    assert m["accuracy"] == pytest.approx(np.mean(per_seed))
+    assert m["accuracy_std"] == pytest.approx(np.std(per_seed, ddof=1))
+    assert m["seeds"] == [0, 1] and both["mean"]["pca"]["seeds"] == [None]
+    assert both["mean"]["pca"]["accuracy_std"] == 0.0
+    assert both["settings"]["random_state"] == [0, 1]
+    assert single[0]["settings"]["random_state"] == 0
+    assert "sd acc (seeds)" in format_table(both) and "unseeded" in format_table(both)
+    assert "sd acc" not in format_table(single[0])
+    json.dumps(both)
+
+
+@pytest.mark.parametrize("bad, err, match", [
+    ([], ValueError, "at least one seed"), ([0, -1], ValueError, ">= 0"),
+    ([1, 1], ValueError, "repeats a seed"), (1.5, TypeError, "int or a sequence"),
+    (["a"], TypeError, "must hold ints"), ([True], TypeError, "must hold ints"),
+])
+def test_bad_seeds(data_home, bad, err, match):
+    with pytest.raises(err, match=match):
+        evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golf"],
+                       random_state=bad, verbose=False)
+
+
+def _fake_result(preds, y_true, split=1):
+    """A result dict with one row per (method, seed) -> predictions, on one split."""
+    rows = []
+    for (method, seed), y_pred in preds.items():
+        rows.append({"method": method, "split": split, "seed": seed, "accuracy": 0.0,
+                     "macro_ap": 0.0, "y_true": list(y_true), "y_pred": list(y_pred)})
+    return {"results": rows}
+
+
+def test_compare_methods_point_estimate_against_balanced_accuracy():
+    """The difference is that of scikit-learn's balanced accuracy, averaged over splits
+    and over a method's seeds."""
+    import numpy as np
+    from sklearn.metrics import balanced_accuracy_score
+
+    from sklearn_skippose.evaluation import compare_methods
+
+    rng = np.random.default_rng(0)
+    rows, ref = [], 0.0
+    for split in (1, 2, 3):
+        y = rng.integers(0, 5, size=120)
+        a0, a1, b = (np.where(rng.random(120) < p, y, rng.integers(0, 5, size=120))
+                     for p in (0.6, 0.7, 0.5))
+        res = _fake_result({("a", 0): a0, ("a", 1): a1, ("b", None): b}, y, split)
+        rows += res["results"]
+        ref += (np.mean([balanced_accuracy_score(y, a0), balanced_accuracy_score(y, a1)])
+                - balanced_accuracy_score(y, b)) / 3
+    c = compare_methods({"results": rows}, "a", "b", n_resamples=2000)
+    assert c["difference"] == pytest.approx(ref)
+    assert c["low"] < c["difference"] < c["high"] and c["splits"] == [1, 2, 3]
+    # the other way round: the same interval, negated
+    r = compare_methods({"results": rows}, "b", "a", n_resamples=2000)
+    assert r["difference"] == pytest.approx(-ref)
+
+
+def test_compare_methods_interval_width_matches_the_normal_approximation():
+    """One class of n clips: the bootstrap sd of a paired mean difference is about
+    sd(d) / sqrt(n), so the 95 % interval is about +-1.96 of that."""
+    import numpy as np
+
+    from sklearn_skippose.evaluation import compare_methods
+
+    rng = np.random.default_rng(1)
+    n = 400
+    y = np.zeros(n, int)
+    a = np.where(rng.random(n) < 0.7, 0, 1)
+    b = np.where(rng.random(n) < 0.6, 0, 1)
+    d = (a == 0).astype(float) - (b == 0)
+    c = compare_methods(_fake_result({("a", 0): a, ("b", 0): b}, y), "a", "b",
+                        n_resamples=20000, random_state=3)
+    half = 1.96 * d.std() / np.sqrt(n)
+    assert c["difference"] == pytest.approx(d.mean())
+    assert (c["high"] - c["low"]) / 2 == pytest.approx(half, rel=0.1)
+
+
+def test_compare_methods_degenerate_cases():
+    from sklearn_skippose.evaluation import compare_methods
+
+    y = [0, 0, 1, 1, 2, 2]
+    same = compare_methods(_fake_result({("a", 0): [0, 1, 1, 1, 2, 0], ("b", 0):
+                                         [0, 1, 1, 1, 2, 0]}, y), "a", "b", n_resamples=500)
+    assert (same["difference"], same["low"], same["high"]) == (0.0, 0.0, 0.0)
+    full = compare_methods(_fake_result({("a", 0): y, ("b", 0): [1, 1, 2, 2, 0, 0]}, y),
+                           "a", "b", n_resamples=500)
+    assert (full["difference"], full["low"], full["high"]) == (1.0, 1.0, 1.0)
+
+
+def test_compare_methods_bad_input():
+    from sklearn_skippose.evaluation import compare_methods
+
+    res = _fake_result({("a", 0): [0, 1], ("b", 0): [1, 1]}, [0, 1])
+    with pytest.raises(TypeError, match="evaluate_jhmdb returns"):
+        compare_methods([1, 2], "a", "b")
+    with pytest.raises(ValueError, match="not a method of this run"):
+        compare_methods(res, "a", "c")
+    with pytest.raises(ValueError, match="both 'a'"):
+        compare_methods(res, "a", "a")
+    with pytest.raises(ValueError, match="confidence"):
+        compare_methods(res, "a", "b", confidence=1.5)
+    with pytest.raises(ValueError, match="n_resamples"):
+        compare_methods(res, "a", "b", n_resamples=0)
+    old = {"results": [{k: v for k, v in r.items() if k != "y_pred"} for r in res["results"]]}
+    with pytest.raises(ValueError, match="no per-clip predictions"):
+        compare_methods(old, "a", "b")
+    mixed = _fake_result({("a", 0): [0, 1], ("b", 0): [1, 1]}, [0, 1])
+    mixed["results"][1]["y_true"] = [1, 0]
+    with pytest.raises(ValueError, match="same test clips"):
+        compare_methods(mixed, "a", "b")
+    two = {"results": res["results"] + _fake_result({("a", 0): [0]}, [0], split=2)["results"]}
+    with pytest.raises(ValueError, match="no result on split 2"):
+        compare_methods(two, "a", "b")
+
+
+def test_seeds_and_compare_cli(data_home, tmp_path, capsys):
+    rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose",
+               "--splits", "1", "--window", "2", "--n-components", "8", "--max-epochs", "1",
+               "--classes", "clap,golf,pullup", "--random-state", "0,1",
+               "--compare", "skippose,pca", "--output", str(tmp_path)])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "seeds 0, 1" in out and "sd acc (seeds)" in out
+    assert "skippose - pca:" in out and "95 % interval" in out
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["comparison"]["method"] == "skippose" and res["settings"]["random_state"] == [0, 1]
+    diff = res["mean"]["skippose"]["accuracy"] - res["mean"]["pca"]["accuracy"]
+    assert res["comparison"]["difference"] == pytest.approx(diff)
+    for bad in (["--random-state", "a"], ["--random-state", "0,0"], ["--random-state", "-1"],
+                ["--compare", "pca"], ["--compare", "pca,pca"]):
+        with pytest.raises(SystemExit):
+            main(["evaluate", "--methods", "pca,skippose", *bad])
+    with pytest.raises(SystemExit, match="--compare names"):
+        main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
+              "--compare", "skippose,pca", "--output", str(tmp_path)])
