@@ -524,8 +524,8 @@ def format_table(result):
         line = (f"{_label(result, m):<{width}s}" + "".join(cells)
                 + f"  {100 * mean['accuracy']:6.1f} /{100 * mean['macro_ap']:5.1f}")
         if multi:
-            n = len(mean.get("seeds", [None]))
-            line += (f"   {100 * mean['accuracy_std']:5.1f} ({n})" if mean["seeds"] != [None]
+            seeds = mean.get("seeds", [None])
+            line += (f"   {100 * mean['accuracy_std']:5.1f} ({len(seeds)})" if seeds != [None]
                      else "     unseeded")
         lines.append(line)
     return "\n".join(lines)
