@@ -2,6 +2,10 @@
 
 ``skippose summary``
     Load JHMDB (and Human3.6M when present) and print what was found.
+``skippose compare RESULTS METHOD,BASELINE``
+    Re-do ``evaluate --compare`` on a saved ``results.json``: the accuracy
+    difference of two methods with a paired bootstrap interval over the test
+    clips and the classes that make it, at any ``--confidence``.
 ``skippose evaluate``
     The JHMDB evaluation over the three official splits
     (:func:`sklearn_skippose.evaluation.evaluate_jhmdb`): train each method's
@@ -88,14 +92,45 @@ def _evaluate(args):
         print(f"seeds {', '.join(map(str, args.random_state))}: cells are means over the seeds")
     print(format_table(result))
     if args.compare is not None:
-        c = compare_methods(result, *args.compare)
-        print(f"\n{c['method']} - {c['baseline']}: {100 * c['difference']:+.1f} points of mean "
-              f"accuracy; {100 * c['confidence']:.0f} % interval over test-clip resamples "
-              f"[{100 * c['low']:+.1f}, {100 * c['high']:+.1f}] (paired, class-stratified "
-              f"bootstrap, {c['n_resamples']} resamples)")
-        result["comparison"] = c
+        print()
+        result["comparison"] = _print_comparison(compare_methods(result, *args.compare))
         (Path(args.output) / "results.json").write_text(json.dumps(result, indent=2))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
+    return 0
+
+
+def _print_comparison(c):
+    """Print what :func:`~sklearn_skippose.evaluation.compare_methods` returned; return it."""
+    print(f"{c['method']} - {c['baseline']}: {100 * c['difference']:+.1f} points of mean "
+          f"accuracy; {100 * c['confidence']:.0f} % interval over test-clip resamples "
+          f"[{100 * c['low']:+.1f}, {100 * c['high']:+.1f}] (paired, class-stratified "
+          f"bootstrap, {c['n_resamples']} resamples)")
+    gaps = sorted(c["per_class"].items(), key=lambda kv: kv[1]["method"] - kv[1]["baseline"])
+    for label, part in (("behind", gaps[:5]), ("ahead", gaps[::-1][:5])):
+        print(f"  classes most {label}: " + ", ".join(
+            f"{n} {100 * (v['method'] - v['baseline']):+.1f}" for n, v in part))
+    return c
+
+
+def _compare(args):
+    from .evaluation import compare_methods
+
+    path = Path(args.results)
+    if path.is_dir():
+        path = path / "results.json"
+    try:
+        result = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise SystemExit(f"no results file at {path} (expected what skippose evaluate "
+                         "writes: results.json, or the --output folder holding it)") from None
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f"{path} is not JSON: {exc}") from None
+    try:
+        _print_comparison(compare_methods(result, *args.methods, n_resamples=args.n_resamples,
+                                          confidence=args.confidence,
+                                          random_state=args.random_state))
+    except (TypeError, ValueError) as exc:
+        raise SystemExit(f"{path}: {exc}") from None
     return 0
 
 
@@ -210,9 +245,18 @@ def main(argv=None):
                    help="per-method override of a setting above, repeatable, e.g. "
                         "--set pca:window=8 --set skippose-aug:scale=standard")
     e.add_argument("--output", default="skippose_results")
+    c = sub.add_parser("compare", help="accuracy difference of two methods of a saved run, "
+                                        "with a bootstrap interval over the test clips")
+    c.add_argument("results", help="results.json written by skippose evaluate, or its folder")
+    c.add_argument("methods", type=_method_pair, metavar="METHOD,BASELINE")
+    c.add_argument("--confidence", type=float, default=0.95)
+    c.add_argument("--n-resamples", type=int, default=10_000)
+    c.add_argument("--random-state", type=int, default=0, help="seed of the resampling")
     args = parser.parse_args(argv)
     if args.command == "summary":
         return _summary(args)
+    if args.command == "compare":
+        return _compare(args)
     if args.window < 1:
         parser.error("--window must be >= 1")
     if not args.contrastive >= 0:

@@ -256,6 +256,17 @@ def test_compare_methods_point_estimate_against_balanced_accuracy():
                 - balanced_accuracy_score(y, b)) / 3
     c = compare_methods({"results": rows}, "a", "b", n_resamples=2000)
     assert c["difference"] == pytest.approx(ref)
+    # per class: recall of each class (scikit-learn), averaged over splits and seeds
+    from sklearn.metrics import recall_score
+
+    for name, key in (("a", "method"), ("b", "baseline")):
+        rec = np.mean([recall_score(r["y_true"], r["y_pred"], average=None, labels=range(5))
+                       for r in rows if r["method"] == name], axis=0)
+        got = [c["per_class"][str(label)][key] for label in range(5)]
+        np.testing.assert_allclose(got, rec)
+    named = compare_methods({"results": rows, "target_names": list("vwxyz")}, "a", "b",
+                            n_resamples=10)
+    assert list(named["per_class"]) == list("vwxyz")
     assert c["low"] < c["difference"] < c["high"] and c["splits"] == [1, 2, 3]
     # the other way round: the same interval, negated
     r = compare_methods({"results": rows}, "b", "a", n_resamples=2000)
@@ -333,6 +344,23 @@ def test_seeds_and_compare_cli(data_home, tmp_path, capsys):
     assert res["comparison"]["method"] == "skippose" and res["settings"]["random_state"] == [0, 1]
     diff = res["mean"]["skippose"]["accuracy"] - res["mean"]["pca"]["accuracy"]
     assert res["comparison"]["difference"] == pytest.approx(diff)
+    # the same comparison again from the saved file, and at another confidence
+    assert main(["compare", str(tmp_path), "skippose,pca"]) == 0
+    again = capsys.readouterr().out
+    line = next(ln for ln in out.splitlines() if ln.startswith("skippose - pca:"))
+    assert again.splitlines()[0] == line and "classes most behind:" in again
+    assert main(["compare", str(tmp_path / "results.json"), "skippose,pca",
+                 "--confidence", "0.5"]) == 0
+    assert "50 % interval" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="no results file"):
+        main(["compare", str(tmp_path / "nothere.json"), "skippose,pca"])
+    with pytest.raises(SystemExit, match="not a method of this run"):
+        main(["compare", str(tmp_path), "ae,pca"])
+    with pytest.raises(SystemExit, match="confidence"):
+        main(["compare", str(tmp_path), "skippose,pca", "--confidence", "1.5"])
+    (tmp_path / "bad.json").write_text("{not json")
+    with pytest.raises(SystemExit, match="is not JSON"):
+        main(["compare", str(tmp_path / "bad.json"), "skippose,pca"])
     for bad in (["--random-state", "a"], ["--random-state", "0,0"], ["--random-state", "-1"],
                 ["--compare", "pca"], ["--compare", "pca,pca"]):
         with pytest.raises(SystemExit):
