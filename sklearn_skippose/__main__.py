@@ -4,8 +4,9 @@
     Load JHMDB (and Human3.6M when present) and print what was found.
 ``skippose compare RESULTS METHOD,BASELINE``
     Re-do ``evaluate --compare`` on a saved ``results.json``: the accuracy
-    difference of two methods with a paired bootstrap interval over the test
-    clips and the classes that make it, at any ``--confidence``.
+    and macro-AP differences of two methods with paired bootstrap intervals
+    over the test clips and the classes that make them, at any
+    ``--confidence``.
 ``skippose evaluate``
     The JHMDB evaluation over the three official splits
     (:func:`sklearn_skippose.evaluation.evaluate_jhmdb`): train each method's
@@ -48,7 +49,7 @@ _SCALE_WORDS = {"whiten": "whitened embeddings, ", "standard": "standardised emb
 
 
 def _evaluate(args):
-    from .evaluation import METHODS, compare_methods, evaluate_jhmdb, format_table
+    from .evaluation import METHODS, evaluate_jhmdb, format_table
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in METHODS]
@@ -93,28 +94,38 @@ def _evaluate(args):
     print(format_table(result))
     if args.compare is not None:
         print()
-        result["comparison"] = _print_comparison(compare_methods(result, *args.compare))
+        result["comparison"] = _comparisons(result, args.compare)
         (Path(args.output) / "results.json").write_text(json.dumps(result, indent=2))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
     return 0
 
 
-def _print_comparison(c):
-    """Print what :func:`~sklearn_skippose.evaluation.compare_methods` returned; return it."""
-    print(f"{c['method']} - {c['baseline']}: {100 * c['difference']:+.1f} points of mean "
-          f"accuracy; {100 * c['confidence']:.0f} % interval over test-clip resamples "
-          f"[{100 * c['low']:+.1f}, {100 * c['high']:+.1f}] (paired, class-stratified "
-          f"bootstrap, {c['n_resamples']} resamples)")
-    gaps = sorted(c["per_class"].items(), key=lambda kv: kv[1]["method"] - kv[1]["baseline"])
-    for label, part in (("behind", gaps[:5]), ("ahead", gaps[::-1][:5])):
-        print(f"  classes most {label}: " + ", ".join(
-            f"{n} {100 * (v['method'] - v['baseline']):+.1f}" for n, v in part))
-    return c
+_METRIC_WORDS = {"accuracy": "mean accuracy", "macro_ap": "macro AP"}
+
+
+def _comparisons(result, pair, **kw):
+    """Compare ``pair`` in accuracy and, when the run stored class scores, macro AP;
+    print each; return ``{metric: comparison}``."""
+    from .evaluation import compare_methods
+
+    out = {}
+    for metric in ("accuracy", "macro_ap"):
+        if metric == "macro_ap" and any("scores" not in r for r in result.get("results", [])):
+            print("(no class scores in these results: macro AP not compared)")
+            continue
+        c = out[metric] = compare_methods(result, *pair, metric=metric, **kw)
+        print(f"{c['method']} - {c['baseline']}: {100 * c['difference']:+.1f} points of "
+              f"{_METRIC_WORDS[metric]}; {100 * c['confidence']:.0f} % interval over test-clip "
+              f"resamples [{100 * c['low']:+.1f}, {100 * c['high']:+.1f}] (paired, "
+              f"class-stratified bootstrap, {c['n_resamples']} resamples)")
+        gaps = sorted(c["per_class"].items(), key=lambda kv: kv[1]["method"] - kv[1]["baseline"])
+        for label, part in (("behind", gaps[:5]), ("ahead", gaps[::-1][:5])):
+            print(f"  classes most {label}: " + ", ".join(
+                f"{n} {100 * (v['method'] - v['baseline']):+.1f}" for n, v in part))
+    return out
 
 
 def _compare(args):
-    from .evaluation import compare_methods
-
     path = Path(args.results)
     if path.is_dir():
         path = path / "results.json"
@@ -126,9 +137,8 @@ def _compare(args):
     except json.JSONDecodeError as exc:
         raise SystemExit(f"{path} is not JSON: {exc}") from None
     try:
-        _print_comparison(compare_methods(result, *args.methods, n_resamples=args.n_resamples,
-                                          confidence=args.confidence,
-                                          random_state=args.random_state))
+        _comparisons(result, args.methods, n_resamples=args.n_resamples,
+                     confidence=args.confidence, random_state=args.random_state)
     except (TypeError, ValueError) as exc:
         raise SystemExit(f"{path}: {exc}") from None
     return 0
@@ -234,8 +244,8 @@ def main(argv=None):
                         "seeded method once per seed and report the mean and its standard "
                         "deviation (PCA, unseeded, runs once)")
     e.add_argument("--compare", type=_method_pair, default=None, metavar="METHOD,BASELINE",
-                   help="print METHOD's accuracy minus BASELINE's with a paired bootstrap "
-                        "interval over the test clips (e.g. skippose-aug,pca)")
+                   help="print METHOD's accuracy and macro AP minus BASELINE's with paired "
+                        "bootstrap intervals over the test clips (e.g. skippose-aug,pca)")
     e.add_argument("--classes", default=None,
                    help="comma-separated subset of action classes (quick checks)")
     e.add_argument("--quick", action="store_true",

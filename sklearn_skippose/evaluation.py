@@ -197,12 +197,15 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     results : dict
         ``{"dataset", "settings", "method_settings", "target_names",
         "results": [{"method", "split", "seed", "accuracy", "macro_ap",
-        "fit_seconds", "y_true", "y_pred", ...}], "mean": {method:
+        "fit_seconds", "y_true", "y_pred", "scores", "score_labels", ...}],
+        "mean": {method:
         {"accuracy", "macro_ap", "accuracy_std", "macro_ap_std", "seeds"}}}``;
         ``method_settings`` holds the overrides only; ``seed`` is ``None``
         for an unseeded method; ``y_true`` and ``y_pred`` are the test clips'
         label indices into ``target_names``, in the same order in every row
-        of a split (what :func:`compare_methods` resamples). ``mean`` is
+        of a split, and ``scores`` their DTW class scores (columns ordered as
+        ``score_labels``; what macro AP ranks), which :func:`compare_methods`
+        resamples. ``mean`` is
         the mean over the splits, averaged over the seeds; the standard
         deviations are across the seeds' three-split means (``ddof=1``;
         0 with one seed).
@@ -280,6 +283,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             "fit_seconds": round(fit_s, 2), "n_train": int(tr.sum()), "n_test": int(te.sum()),
             "epochs": getattr(emb, "n_epochs_", None),
             "y_true": y[te].tolist(), "y_pred": np.asarray(pred).tolist(),
+            "scores": scores.tolist(), "score_labels": clf.classes_.tolist(),
         }
         rows.append(row)
         last = (method, Zte, Ztr, clf, y[te], ytr)
@@ -342,19 +346,19 @@ def _method_mean(rows, method):
     return out
 
 
-def compare_methods(result, method, baseline, *, n_resamples=10_000, confidence=0.95,
-                    random_state=0):
-    """Accuracy difference of two methods of one run, with a bootstrap interval.
+def compare_methods(result, method, baseline, *, metric="accuracy", n_resamples=10_000,
+                    confidence=0.95, random_state=0):
+    """Difference of two methods of one run, with a bootstrap interval.
 
-    The difference is ``method``'s mean per-class accuracy minus
-    ``baseline``'s, each averaged over the run's splits (and over the seeds
-    of a method run with several). The interval comes from a paired,
-    class-stratified bootstrap over the test clips: every resample draws,
-    within each split and each class, as many test clips as the class has,
-    with replacement, and scores both methods (all their seeds) on the
-    same draw. It measures how much the difference could move with another
-    draw of test clips of the same classes; the spread between seeds is
-    reported by :func:`evaluate_jhmdb` separately.
+    The difference is ``method``'s score minus ``baseline``'s, each averaged
+    over the run's splits (and over the seeds of a method run with several):
+    mean per-class accuracy or macro average precision. The interval comes
+    from a paired, class-stratified bootstrap over the test clips: every
+    resample draws, within each split and each class, as many test clips as
+    the class has, with replacement, and scores both methods (all their
+    seeds) on the same draw. It measures how much the difference could move
+    with another draw of test clips of the same classes; the spread between
+    seeds is reported by :func:`evaluate_jhmdb` separately.
 
     Parameters
     ----------
@@ -362,22 +366,29 @@ def compare_methods(result, method, baseline, *, n_resamples=10_000, confidence=
         What :func:`evaluate_jhmdb` returned (or its ``results.json``).
     method, baseline : str
         Two methods of the run.
+    metric : {"accuracy", "macro_ap"}, default="accuracy"
+        Mean per-class accuracy (from the stored predictions) or macro
+        average precision (from the stored per-class scores; a drawn clip
+        counts as many times as it is drawn, ties between scores handled as
+        :func:`sklearn.metrics.average_precision_score` does).
     n_resamples : int, default=10_000
         Bootstrap resamples.
     confidence : float, default=0.95
         Coverage of the percentile interval, in (0, 1).
     random_state : int, default=0
-        Seed of the resampling.
+        Seed of the resampling (the same seed draws the same resamples for
+        either metric).
 
     Returns
     -------
     comparison : dict
-        ``{"method", "baseline", "difference", "low", "high", "confidence",
-        "n_resamples", "splits", "per_class"}``, differences in accuracy (0
-        to 1 scale: 0.04 is 4 points). ``per_class`` maps each class (its
-        name from ``result["target_names"]`` when present, else its label)
-        to ``{"method": accuracy, "baseline": accuracy}``, each averaged over
-        the splits and seeds: where the difference comes from.
+        ``{"method", "baseline", "metric", "difference", "low", "high",
+        "confidence", "n_resamples", "splits", "per_class"}``, differences
+        on the 0 to 1 scale (0.04 is 4 points). ``per_class`` maps each
+        class (its name from ``result["target_names"]`` when present, else
+        its label) to ``{"method": value, "baseline": value}``, the class's
+        accuracy or average precision averaged over the splits and seeds:
+        where the difference comes from.
 
     Examples
     --------
@@ -394,6 +405,8 @@ def compare_methods(result, method, baseline, *, n_resamples=10_000, confidence=
     """
     if not isinstance(result, dict) or not isinstance(result.get("results"), list):
         raise TypeError("result must be the dict evaluate_jhmdb returns (with a 'results' list).")
+    if metric not in ("accuracy", "macro_ap"):
+        raise ValueError(f"metric must be 'accuracy' or 'macro_ap', got {metric!r}.")
     check_int_param(n_resamples, "n_resamples", minimum=1)
     if isinstance(confidence, bool) or not isinstance(confidence, (int, float, np.floating)) \
             or not 0 < confidence < 1:
@@ -405,55 +418,98 @@ def compare_methods(result, method, baseline, *, n_resamples=10_000, confidence=
             raise ValueError(f"{name!r} is not a method of this run; it has {present}.")
     if method == baseline:
         raise ValueError(f"method and baseline are both {method!r}; name two methods.")
-    if any("y_pred" not in r for r in rows):
+    mine = [r for r in rows if r["method"] in (method, baseline)]
+    if any("y_pred" not in r for r in mine):
         raise ValueError("result has no per-clip predictions (y_true, y_pred); it was written "
                          "before evaluate_jhmdb stored them. Re-run the evaluation.")
-    splits = sorted({r["split"] for r in rows if r["method"] in (method, baseline)})
+    if metric == "macro_ap" and any("scores" not in r for r in mine):
+        raise ValueError("result has no per-clip class scores, which metric='macro_ap' needs; "
+                         "it was written before evaluate_jhmdb stored them. Re-run the "
+                         "evaluation, or compare metric='accuracy'.")
+    splits = sorted({r["split"] for r in mine})
     rng = np.random.default_rng(random_state)
-    # per split: (n_resamples,) mean per-class accuracy of each method (seed-averaged)
     diff_boot = np.zeros(n_resamples)
     diff = 0.0
-    per_class = {}  # label -> {name: [accuracy on each split]}
+    per_class = {}  # label -> {name: [value on each split]}
     for k in splits:
-        y_true = None
-        correct = {}
-        for name in (method, baseline):
-            mine = [r for r in rows if r["method"] == name and r["split"] == k]
-            if not mine:
-                raise ValueError(f"{name!r} has no result on split {k}; both methods must "
-                                 f"cover the same splits.")
-            for r in mine:
-                yt = np.asarray(r["y_true"])
-                if y_true is None:
-                    y_true = yt
-                elif yt.shape != y_true.shape or np.any(yt != y_true):
-                    raise ValueError(f"split {k}: the rows do not hold the same test clips; "
-                                     "only methods of one run can be compared.")
-            correct[name] = np.array([np.asarray(r["y_pred"]) == y_true for r in mine], float)
+        y_true = _split_test_labels(mine, (method, baseline), k)
         classes = np.unique(y_true)
-        boot = {name: np.zeros(n_resamples) for name in correct}
+        # resampling weights: how often each test clip is drawn, class by class
+        W = np.zeros((n_resamples, y_true.size))
         for c in classes:
             idx = np.flatnonzero(y_true == c)
-            draw = idx[rng.integers(0, idx.size, size=(n_resamples, idx.size))]
-            for name, cor in correct.items():
-                # class accuracy per resample, averaged over the seeds (rows)
-                boot[name] += cor[:, draw].mean(axis=(0, 2)) / classes.size
-        diff_boot += (boot[method] - boot[baseline]) / len(splits)
-        for c in classes:
-            for name, cor in correct.items():
-                per_class.setdefault(int(c), {}).setdefault(name, []).append(
-                    float(np.mean(cor[:, y_true == c])))
-        diff += float(np.mean([per_class[int(c)][method][-1] - per_class[int(c)][baseline][-1]
-                               for c in classes])) / len(splits)
+            W[:, idx] = rng.multinomial(idx.size, np.full(idx.size, 1 / idx.size),
+                                        size=n_resamples)
+        ones = np.ones((1, y_true.size))
+        for sign, name in ((1, method), (-1, baseline)):
+            runs = [r for r in mine if r["method"] == name and r["split"] == k]
+            full, boot = _per_class_scores(runs, y_true, classes, metric, ones, W)
+            diff_boot += sign * boot.mean(axis=1) / len(splits)
+            diff += sign * float(full.mean()) / len(splits)
+            for c, v in zip(classes, full[0]):
+                per_class.setdefault(int(c), {}).setdefault(name, []).append(float(v))
     alpha = (1 - confidence) / 2
     low, high = np.quantile(diff_boot, [alpha, 1 - alpha])
     names = result.get("target_names")
     per_class = {(str(names[c]) if names is not None else str(c)):
                  {"method": float(np.mean(v[method])), "baseline": float(np.mean(v[baseline]))}
                  for c, v in sorted(per_class.items())}
-    return {"method": method, "baseline": baseline, "difference": diff, "low": float(low),
-            "high": float(high), "confidence": float(confidence),
+    return {"method": method, "baseline": baseline, "metric": metric, "difference": diff,
+            "low": float(low), "high": float(high), "confidence": float(confidence),
             "n_resamples": int(n_resamples), "splits": splits, "per_class": per_class}
+
+
+def _split_test_labels(rows, names, split):
+    """The test labels of ``split``, checked identical across the rows of both methods."""
+    y_true = None
+    for name in names:
+        runs = [r for r in rows if r["method"] == name and r["split"] == split]
+        if not runs:
+            raise ValueError(f"{name!r} has no result on split {split}; both methods must "
+                             f"cover the same splits.")
+        for r in runs:
+            yt = np.asarray(r["y_true"])
+            if y_true is None:
+                y_true = yt
+            elif yt.shape != y_true.shape or np.any(yt != y_true):
+                raise ValueError(f"split {split}: the rows do not hold the same test clips; "
+                                 "only methods of one run can be compared.")
+    return y_true
+
+
+def _per_class_scores(runs, y_true, classes, metric, *weights):
+    """Per-class accuracy or AP of one method on one split, averaged over its seeds
+    (rows), under each weight matrix (resamples x clips): (n_resamples, n_classes)."""
+    out = []
+    for W in weights:
+        vals = np.zeros((W.shape[0], classes.size))
+        for r in runs:
+            if metric == "accuracy":
+                correct = np.asarray(r["y_pred"]) == y_true
+                for j, c in enumerate(classes):
+                    m = y_true == c
+                    vals[:, j] += W[:, m] @ correct[m] / W[:, m].sum(axis=1)
+            else:
+                S = np.asarray(r["scores"], dtype=np.float64)
+                col = {int(c): j for j, c in enumerate(r["score_labels"])}
+                for j, c in enumerate(classes):
+                    vals[:, j] += _weighted_average_precision(y_true == c, S[:, col[int(c)]], W)
+        out.append(vals / len(runs))
+    return out
+
+
+def _weighted_average_precision(positive, score, W):
+    """Average precision of ``score`` for the binary ``positive``, once per row of
+    sample weights ``W`` (n_weightings, n_samples); ties as in scikit-learn's
+    ``average_precision_score`` (precision taken at the end of each tie)."""
+    order = np.argsort(-score, kind="stable")
+    s, pos, Wo = score[order], positive[order].astype(float), W[:, order]
+    tp = np.cumsum(Wo * pos, axis=1)
+    seen = np.cumsum(Wo, axis=1)
+    end = np.searchsorted(-s, -s, side="right") - 1  # last index of each tie
+    tp_end, seen_end = tp[:, end], seen[:, end]
+    prec = np.divide(tp_end, seen_end, out=np.zeros_like(tp_end), where=seen_end > 0)
+    return (Wo * pos * prec).sum(axis=1) / tp[:, -1]
 
 
 #: Settings of :func:`evaluate_jhmdb` that ``method_settings`` may override per method.

@@ -322,6 +322,10 @@ def test_compare_methods_bad_input():
     old = {"results": [{k: v for k, v in r.items() if k != "y_pred"} for r in res["results"]]}
     with pytest.raises(ValueError, match="no per-clip predictions"):
         compare_methods(old, "a", "b")
+    with pytest.raises(ValueError, match="no per-clip class scores"):
+        compare_methods(res, "a", "b", metric="macro_ap")
+    with pytest.raises(ValueError, match="metric must be"):
+        compare_methods(res, "a", "b", metric="f1")
     mixed = _fake_result({("a", 0): [0, 1], ("b", 0): [1, 1]}, [0, 1])
     mixed["results"][1]["y_true"] = [1, 0]
     with pytest.raises(ValueError, match="same test clips"):
@@ -341,9 +345,13 @@ def test_seeds_and_compare_cli(data_home, tmp_path, capsys):
     assert "seeds 0, 1" in out and "sd acc (seeds)" in out
     assert "skippose - pca:" in out and "95 % interval" in out
     res = json.loads((tmp_path / "results.json").read_text())
-    assert res["comparison"]["method"] == "skippose" and res["settings"]["random_state"] == [0, 1]
-    diff = res["mean"]["skippose"]["accuracy"] - res["mean"]["pca"]["accuracy"]
-    assert res["comparison"]["difference"] == pytest.approx(diff)
+    assert res["settings"]["random_state"] == [0, 1]
+    for metric in ("accuracy", "macro_ap"):  # the stored scores give the same macro AP
+        c = res["comparison"][metric]
+        assert c["method"] == "skippose" and c["metric"] == metric
+        diff = res["mean"]["skippose"][metric] - res["mean"]["pca"][metric]
+        assert c["difference"] == pytest.approx(diff)
+    assert "points of macro AP" in out
     # the same comparison again from the saved file, and at another confidence
     assert main(["compare", str(tmp_path), "skippose,pca"]) == 0
     again = capsys.readouterr().out
@@ -368,3 +376,26 @@ def test_seeds_and_compare_cli(data_home, tmp_path, capsys):
     with pytest.raises(SystemExit, match="--compare names"):
         main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
               "--compare", "skippose,pca", "--output", str(tmp_path)])
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_weighted_average_precision_against_scikit_learn(seed):
+    """Resampling weights (with zeros) and tied scores: scikit-learn's
+    average_precision_score with sample_weight is the reference."""
+    import numpy as np
+    from sklearn.metrics import average_precision_score
+
+    from sklearn_skippose.evaluation import _weighted_average_precision
+
+    rng = np.random.default_rng(seed)
+    n = 60
+    positive = rng.random(n) < 0.3
+    positive[0] = True
+    score = np.round(rng.normal(size=n) + positive, 1)  # rounding makes ties
+    W = rng.integers(0, 3, size=(20, n)).astype(float)
+    W[:, 0] = 1  # at least one positive weighted
+    got = _weighted_average_precision(positive, score, W)
+    ref = [average_precision_score(positive, score, sample_weight=w) for w in W]
+    np.testing.assert_allclose(got, ref)
+    ones = _weighted_average_precision(positive, score, np.ones((1, n)))
+    assert ones[0] == pytest.approx(average_precision_score(positive, score))
