@@ -434,19 +434,18 @@ def compare_methods(result, method, baseline, *, metric="accuracy", n_resamples=
     for k in splits:
         y_true = _split_test_labels(mine, (method, baseline), k)
         classes = np.unique(y_true)
-        # resampling weights: how often each test clip is drawn, class by class
-        W = np.zeros((n_resamples, y_true.size))
+        # row 0: the test set itself; then how often each test clip is drawn, by class
+        W = np.ones((1 + n_resamples, y_true.size))
         for c in classes:
             idx = np.flatnonzero(y_true == c)
-            W[:, idx] = rng.multinomial(idx.size, np.full(idx.size, 1 / idx.size),
-                                        size=n_resamples)
-        ones = np.ones((1, y_true.size))
+            W[1:, idx] = rng.multinomial(idx.size, np.full(idx.size, 1 / idx.size),
+                                         size=n_resamples)
         for sign, name in ((1, method), (-1, baseline)):
             runs = [r for r in mine if r["method"] == name and r["split"] == k]
-            full, boot = _per_class_scores(runs, y_true, classes, metric, ones, W)
-            diff_boot += sign * boot.mean(axis=1) / len(splits)
-            diff += sign * float(full.mean()) / len(splits)
-            for c, v in zip(classes, full[0]):
+            vals = _per_class_scores(runs, y_true, classes, metric, W)
+            diff_boot += sign * vals[1:].mean(axis=1) / len(splits)
+            diff += sign * float(vals[0].mean()) / len(splits)
+            for c, v in zip(classes, vals[0]):
                 per_class.setdefault(int(c), {}).setdefault(name, []).append(float(v))
     alpha = (1 - confidence) / 2
     low, high = np.quantile(diff_boot, [alpha, 1 - alpha])
@@ -477,25 +476,23 @@ def _split_test_labels(rows, names, split):
     return y_true
 
 
-def _per_class_scores(runs, y_true, classes, metric, *weights):
+def _per_class_scores(runs, y_true, classes, metric, W):
     """Per-class accuracy or AP of one method on one split, averaged over its seeds
-    (rows), under each weight matrix (resamples x clips): (n_resamples, n_classes)."""
-    out = []
-    for W in weights:
-        vals = np.zeros((W.shape[0], classes.size))
-        for r in runs:
-            if metric == "accuracy":
-                correct = np.asarray(r["y_pred"]) == y_true
-                for j, c in enumerate(classes):
-                    m = y_true == c
-                    vals[:, j] += W[:, m] @ correct[m] / W[:, m].sum(axis=1)
-            else:
-                S = np.asarray(r["scores"], dtype=np.float64)
-                col = {int(c): j for j, c in enumerate(r["score_labels"])}
-                for j, c in enumerate(classes):
-                    vals[:, j] += _weighted_average_precision(y_true == c, S[:, col[int(c)]], W)
-        out.append(vals / len(runs))
-    return out
+    (rows), under every row of sample weights ``W`` (n_weightings, n_clips):
+    (n_weightings, n_classes)."""
+    vals = np.zeros((W.shape[0], classes.size))
+    for r in runs:
+        if metric == "accuracy":
+            correct = np.asarray(r["y_pred"]) == y_true
+            for j, c in enumerate(classes):
+                m = y_true == c
+                vals[:, j] += W[:, m] @ correct[m] / W[:, m].sum(axis=1)
+        else:
+            S = np.asarray(r["scores"], dtype=np.float64)
+            col = {int(c): j for j, c in enumerate(r["score_labels"])}
+            for j, c in enumerate(classes):
+                vals[:, j] += _weighted_average_precision(y_true == c, S[:, col[int(c)]], W)
+    return vals / len(runs)
 
 
 def _weighted_average_precision(positive, score, W):
