@@ -98,14 +98,25 @@ def check_1nn(Z, y_dict, scores, classes):
         raise AssertionError(f"class-score argmax agrees with the 1-NN classifier on {agree:.1%}")
 
 
+def _seeds(text):
+    try:
+        seeds = [int(s) for s in text.split(",")]
+    except ValueError:
+        seeds = None
+    if not seeds or min(seeds) < 0 or len(set(seeds)) != len(seeds):
+        raise argparse.ArgumentTypeError(
+            f"expected distinct non-negative integer seeds separated by commas, got {text!r}")
+    return seeds
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--split", type=int, default=1, choices=(1, 2, 3))
-    parser.add_argument("--seeds", default="0,1,2")
+    parser.add_argument("--seeds", type=_seeds, default=[0, 1, 2])
     parser.add_argument("--augment", type=int, default=20_000)
     args = parser.parse_args(argv)
-    seeds = [int(s) for s in args.seeds.split(",")]
+    seeds = args.seeds
 
     jhmdb = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jhmdb.splits, args.split - 1)
