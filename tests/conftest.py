@@ -1,3 +1,4 @@
+import importlib.util
 import os
 from pathlib import Path
 
@@ -7,11 +8,45 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 
 
+def load_benchmark(name):
+    """The script ``benchmarks/<name>.py`` imported as a module (its ``main`` not run)."""
+    spec = importlib.util.spec_from_file_location(name, REPO / "benchmarks" / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
 def _data_home():
     env = os.environ.get("SKIPPOSE_DATA")
     if env:
         return Path(env)
     return REPO.parent / "shared" / "data"
+
+
+def pca_fold_accuracies(data_home, split, window, n_components):
+    """Mean per-class accuracy on each video-disjoint fold of ``split``'s training
+    clips (0-based), by hand: first-pose isotropic normalisation, PCA, whitening,
+    mean cosine DTW 1-NN with the dictionary's mirrored clips added."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
+                                  SequenceWhitener, mirror_poses)
+    from sklearn_skippose.datasets import load_jhmdb
+    from sklearn_skippose.metrics import mean_per_class_accuracy
+    from sklearn_skippose.model_selection import inner_splits
+
+    jh = load_jhmdb(data_home)
+    idx, cv = inner_splits(jh.splits, split)
+    X, y = jh.data[idx], jh.target[idx]
+    accs = []
+    for dic, val in cv.split(X):
+        feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
+                             PCAEmbedder(window=window, n_components=n_components),
+                             SequenceWhitener()).fit(X[dic])
+        knn = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(X[dic]), y[dic])
+        knn.partial_fit(feat.transform(mirror_poses(X[dic])), y[dic])
+        accs.append(mean_per_class_accuracy(y[val], knn.predict(feat.transform(X[val]))))
+    return accs
 
 
 DATA_HOME = _data_home()

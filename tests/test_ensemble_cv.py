@@ -1,22 +1,17 @@
 """``benchmarks/ensemble_cv.py``: class scores against a plain DTW, and its printed
 PCA row against the pipeline fitted on each video-disjoint fold by hand."""
 
-import importlib.util
 import re
 
 import numpy as np
 import pytest
 
 from tests._reference import reference_dtw
-from tests.conftest import REPO
+from tests.conftest import load_benchmark, pca_fold_accuracies
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "ensemble_cv", REPO / "benchmarks" / "ensemble_cv.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("ensemble_cv")
 
 
 def _ragged(rng, lengths, d):
@@ -70,14 +65,7 @@ def test_unit_frames_concatenation_is_the_mean_cosine():
 def test_rows_and_pca_by_hand(data_home, capsys, monkeypatch):
     """Short run (one epoch, 200 projections, two seeds, split 2): every row is printed
     and the PCA row is the pipeline fitted on each fold by hand."""
-    from sklearn.pipeline import make_pipeline
-
-    from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
-                                  SequenceWhitener, mirror_poses)
-    from sklearn_skippose.datasets import load_jhmdb
     from sklearn_skippose.evaluation import make_method
-    from sklearn_skippose.metrics import mean_per_class_accuracy
-    from sklearn_skippose.model_selection import inner_splits
 
     mod = _script()
     monkeypatch.setattr(mod, "make_method",
@@ -92,17 +80,8 @@ def test_rows_and_pca_by_hand(data_home, capsys, monkeypatch):
              for m in re.finditer(r"^(.+?)\s+[\d.]+\s+\(folds ([\d.]+) / ([\d.]+)\)$", out, re.M)}
     assert set(labels) <= set(found)
 
-    jh = load_jhmdb(data_home)
-    idx, cv = inner_splits(jh.splits, 1)
-    X, y = jh.data[idx], jh.target[idx]
-    for (dic, val), printed in zip(cv.split(X), found["PCA"]):
-        feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
-                             PCAEmbedder(window=10, n_components=192), SequenceWhitener())
-        feat.fit(X[dic])
-        knn = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(X[dic]), y[dic])
-        knn.partial_fit(feat.transform(mirror_poses(X[dic])), y[dic])
-        acc = mean_per_class_accuracy(y[val], knn.predict(feat.transform(X[val])))
-        assert 100 * acc == pytest.approx(printed, abs=0.051)
+    by_hand = pca_fold_accuracies(data_home, 1, window=10, n_components=192)
+    assert [100 * a for a in by_hand] == pytest.approx(found["PCA"], abs=0.051)
 
 
 @pytest.mark.parametrize("argv", [["--split", "4"], ["--augment", "x"], ["--seeds", "a"],

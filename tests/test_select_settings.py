@@ -1,31 +1,21 @@
 """``benchmarks/select_settings.py``: its ranking is what the pipeline gives by hand."""
 
-import importlib.util
 import re
 
 import numpy as np
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import load_benchmark, pca_fold_accuracies
 
 
 def _script():
-    spec = importlib.util.spec_from_file_location(
-        "select_settings", REPO / "benchmarks" / "select_settings.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_benchmark("select_settings")
 
 
 def test_row_matches_the_folds_by_hand(data_home, capsys):
     """One printed row (PCA, T = 2, 8 components, whitened, mean cosine, mirrored
     dictionary) against the same pipeline fitted on each video-disjoint fold by hand."""
-    from sklearn.pipeline import make_pipeline
-
-    from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
-                                  SequenceWhitener, mirror_poses)
     from sklearn_skippose.datasets import load_jhmdb
-    from sklearn_skippose.metrics import mean_per_class_accuracy
     from sklearn_skippose.model_selection import inner_splits
 
     assert _script().main(["--data-home", str(data_home), "--methods", "pca", "--normalize",
@@ -39,17 +29,10 @@ def test_row_matches_the_folds_by_hand(data_home, capsys):
                and "metric=cosine" in ln and "mirror=yes" in ln)
     folds = [float(v) for v in re.search(r"folds ([\d.]+) ([\d.]+)", row).groups()]
 
+    by_hand = pca_fold_accuracies(data_home, 1, window=2, n_components=8)
+    assert [100 * a for a in by_hand] == pytest.approx(folds, abs=0.051)  # printed to one decimal
     jh = load_jhmdb(data_home)
-    idx, cv = inner_splits(jh.splits, 1)
-    X, y = jh.data[idx], jh.target[idx]
-    for (dic, val), printed in zip(cv.split(X), folds):
-        feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
-                             PCAEmbedder(window=2, n_components=8), SequenceWhitener())
-        feat.fit(X[dic])
-        knn = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(X[dic]), y[dic])
-        knn.partial_fit(feat.transform(mirror_poses(X[dic])), y[dic])
-        acc = mean_per_class_accuracy(y[val], knn.predict(feat.transform(X[val])))
-        assert 100 * acc == pytest.approx(printed, abs=0.051)  # printed to one decimal
+    idx, _ = inner_splits(jh.splits, 1)
     assert np.isin(idx, np.flatnonzero(jh.splits[:, 1] == 1)).all()  # training clips only
 
 
