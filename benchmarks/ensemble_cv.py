@@ -109,12 +109,22 @@ def _seeds(text):
     return seeds
 
 
+def _positive_int(text):
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--split", type=int, default=1, choices=(1, 2, 3))
     parser.add_argument("--seeds", type=_seeds, default=[0, 1, 2])
-    parser.add_argument("--augment", type=int, default=20_000)
+    parser.add_argument("--augment", type=_positive_int, default=20_000)
     args = parser.parse_args(argv)
     seeds = args.seeds
 

@@ -84,7 +84,7 @@ def test_rows_and_pca_by_hand(data_home, capsys, monkeypatch):
     assert [100 * a for a in by_hand] == pytest.approx(found["PCA"], abs=0.051)
 
 
-@pytest.mark.parametrize("argv", [["--split", "4"], ["--augment", "x"], ["--seeds", "a"],
+@pytest.mark.parametrize("argv", [["--split", "4"], ["--augment", "x"], ["--augment", "0"], ["--seeds", "a"],
                                   ["--seeds", "-1"], ["--seeds", "0,0"]])
 def test_bad_arguments(argv):
     with pytest.raises(SystemExit):
