@@ -30,7 +30,9 @@ def test_class_scores_against_plain_dtw():
     Z = {"dict": _ragged(rng, [4, 6, 5, 3, 7, 5], 3), "mirror": _ragged(rng, [4, 6, 5, 3, 7, 5], 3),
          "val": _ragged(rng, [5, 4, 6], 3)}
     classes = np.unique(y_dict)
-    raw, centred = _script().class_scores(Z, y_dict, classes)
+    mod = _script()
+    raw = mod.class_scores(Z, y_dict)
+    centred = mod.centre_scores(Z, y_dict, raw)
 
     def seq(a):
         return a[~np.isnan(a).any(axis=1)].tolist()
