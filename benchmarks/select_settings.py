@@ -26,7 +26,9 @@ Every combination of
   :class:`~sklearn_skippose.SequenceWhitener`;
 * DTW score: ``aggregate`` in {"sum", "mean"} and ``metric`` in
   {"cosine", "euclidean"}; neighbours that vote (``--n-neighbors 1,3``;
-  default 1 only);
+  default 1 only); global path constraint of the DTW (``--constraint
+  none,2,5,itakura``: none, a Sakoe-Chiba band of that radius in time
+  steps, or the Itakura parallelogram; default none only);
 * dictionary: the fold's dictionary clips, or those and their left-right
   mirrors (:func:`~sklearn_skippose.mirror_poses`, added with
   ``partial_fit`` after the pipeline is fitted on the clips themselves);
@@ -38,8 +40,8 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
-[--window 4] [--n-components 64] [--n-neighbors 1] [--jitter both] [--contrastive 0]
-[--random-state 0]``.
+[--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
+[--contrastive 0] [--random-state 0]``.
 """
 
 import argparse
@@ -100,6 +102,31 @@ def _number_list(parser, flag, text, kind=int, minimum=1):
     return values
 
 
+def _constraints(parser, text):
+    """``--constraint``: each of "none", "itakura" or a Sakoe-Chiba radius >= 0, as
+    ``DTWNearestNeighbors`` parameter grids (one per constraint)."""
+    grids = []
+    for value in text.split(","):
+        if value == "none":
+            grids.append({"pipeline__knn__global_constraint": [None]})
+        elif value == "itakura":
+            grids.append({"pipeline__knn__global_constraint": ["itakura"]})
+        elif value.isdigit():
+            grids.append({"pipeline__knn__global_constraint": ["sakoe_chiba"],
+                          "pipeline__knn__sakoe_chiba_radius": [int(value)]})
+        else:
+            parser.error("--constraint must be comma-separated 'none', 'itakura' or "
+                         f"Sakoe-Chiba radii (integers >= 0), got {text!r}")
+    return grids
+
+
+def _constraint_label(prm):
+    kind = prm.get("knn__global_constraint")
+    if kind == "sakoe_chiba":
+        return f"band={prm['knn__sakoe_chiba_radius']}"
+    return "band=none" if kind is None else "itakura"
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--data-home", default="../shared/data")
@@ -116,6 +143,9 @@ def main(argv=None):
                    help="comma-separated embedding sizes to compare")
     p.add_argument("--n-neighbors", default="1",
                    help="comma-separated numbers of voting neighbours to compare")
+    p.add_argument("--constraint", default="none",
+                   help="comma-separated DTW global constraints to compare: 'none', "
+                        "'itakura' or a Sakoe-Chiba radius in time steps")
     p.add_argument("--jitter", default="both", choices=["both", "yes", "no"],
                    help="skippose-aug: compare with and without PoseJitter, or keep one")
     p.add_argument("--contrastive", default="0",
@@ -129,6 +159,7 @@ def main(argv=None):
     ks = _number_list(p, "--n-neighbors", args.n_neighbors)
     dims = _number_list(p, "--n-components", args.n_components)
     contrastive = _number_list(p, "--contrastive", args.contrastive, float, 0)
+    constraints = _constraints(p, args.constraint)
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
     X, y = jh.data[idx], jh.target[idx]
@@ -151,11 +182,12 @@ def main(argv=None):
             extra["pipeline__embed__contrastive"] = contrastive
         grid = []
         for m in modes:
-            g = {**classifier, **extra, "pipeline__norm__mode": [m],
-                 "pipeline__embed__window": windows, "pipeline__embed__n_components": dims}
-            if aug:  # the mocap projections are normalised like the real clips
-                g["pipeline__embed__augmentation__normalizer_mode"] = [m]
-            grid.append(g)
+            for band in constraints:
+                g = {**classifier, **band, **extra, "pipeline__norm__mode": [m],
+                     "pipeline__embed__window": windows, "pipeline__embed__n_components": dims}
+                if aug:  # the mocap projections are normalised like the real clips
+                    g["pipeline__embed__augmentation__normalizer_mode"] = [m]
+                grid.append(g)
         with tempfile.TemporaryDirectory() as cache:
             pipe = Pipeline([
                 ("norm", PoseNormalizer()),
@@ -184,7 +216,7 @@ def main(argv=None):
             print(f"  T={prm['embed__window']} d={prm['embed__n_components']} normalize={prm['norm__mode']:<20s} "
                   f"{jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "
-                  f"k={prm['knn__n_neighbors']} "
+                  f"k={prm['knn__n_neighbors']} {_constraint_label(prm)} "
                   f"mirror={'yes' if prm['mirror'] else 'no ':<3s} "
                   f"accuracy {100 * res['mean_test_score'][i]:.1f} (folds {folds})")
     return 0

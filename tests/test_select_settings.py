@@ -25,19 +25,45 @@ def test_row_matches_the_folds_by_hand(data_home, capsys):
     assert "test clips unused" in out
     rows = [ln for ln in out.splitlines() if ln.strip().startswith("T=2 d=8")]
     assert len(rows) == 3 * 2 * 2 * 2  # scalers x aggregates x metrics x mirror
+    assert all("band=none" in ln for ln in rows)
     row = next(ln for ln in rows if "scale=white" in ln and "aggregate=mean" in ln
                and "metric=cosine" in ln and "mirror=yes" in ln)
-    folds = [float(v) for v in re.search(r"folds ([\d.]+) ([\d.]+)", row).groups()]
-
     by_hand = pca_fold_accuracies(data_home, 1, window=2, n_components=8)
-    assert [100 * a for a in by_hand] == pytest.approx(folds, abs=0.051)  # printed to one decimal
+    assert [100 * a for a in by_hand] == pytest.approx(_folds(row), abs=0.051)  # one decimal
     jh = load_jhmdb(data_home)
     idx, _ = inner_splits(jh.splits, 1)
     assert np.isin(idx, np.flatnonzero(jh.splits[:, 1] == 1)).all()  # training clips only
 
 
+def _folds(row):
+    return [float(v) for v in re.search(r"folds ([\d.]+) ([\d.]+)", row).groups()]
+
+
+def test_constraint_rows_match_the_folds_by_hand(data_home, capsys):
+    """``--constraint 1,itakura``: the Sakoe-Chiba and Itakura rows against the same
+    constrained DTW 1-NN by hand; the band of radius 1 is a real constraint here
+    (the folds score differently without it)."""
+    assert _script().main(["--data-home", str(data_home), "--methods", "pca", "--normalize",
+                           "first_pose_isotropic", "--window", "2", "--n-components", "8",
+                           "--split", "2", "--constraint", "1,itakura"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines()
+            if "scale=white" in ln and "aggregate=mean" in ln and "metric=cosine" in ln
+            and "mirror=yes" in ln]
+    got = {lab: _folds(next(ln for ln in rows if f" {lab} " in ln))
+           for lab in ("band=1", "itakura")}
+    assert "band=none" not in " ".join(rows)
+    for lab, params in (("band=1", dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=1)),
+                        ("itakura", dict(global_constraint="itakura"))):
+        by_hand = pca_fold_accuracies(data_home, 1, window=2, n_components=8, **params)
+        assert [100 * a for a in by_hand] == pytest.approx(got[lab], abs=0.051)
+    unconstrained = pca_fold_accuracies(data_home, 1, window=2, n_components=8)
+    assert [100 * a for a in unconstrained] != pytest.approx(got["band=1"], abs=0.051)
+
+
 @pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--window", "0"],
-                                  ["--n-components", "x"], ["--contrastive", "-1"]])
+                                  ["--n-components", "x"], ["--contrastive", "-1"],
+                                  ["--constraint", "-1"], ["--constraint", "sakoe"],
+                                  ["--constraint", "none,"]])
 def test_bad_arguments(argv):
     with pytest.raises(SystemExit):
         _script().main(argv)
