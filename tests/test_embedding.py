@@ -298,3 +298,71 @@ def test_warm_start_continues(clips):
     emb = SkipPoseEmbedder(window=2, warm_start=True, validation_fraction=0, **FAST).fit(X)
     emb.fit(X)
     assert len(emb.history_) == 6
+
+
+class _Recorder:
+    """A callback that keeps what it saw and asks to stop at ``stop_at``."""
+
+    def __init__(self, stop_at=None):
+        self.stop_at = stop_at
+        self.records, self.weights = [], []
+
+    def __call__(self, estimator, record):
+        assert record is estimator.history_[-1]
+        self.records.append(dict(record))
+        self.weights.append(estimator.module_.fc_in.weight.detach().clone())
+        return self.stop_at is not None and record["epoch"] >= self.stop_at
+
+
+@pytest.mark.parametrize("Est", [SkipPoseEmbedder, AutoencoderEmbedder])
+def test_callbacks_see_every_epoch_and_current_weights(clips, Est):
+    X, _ = clips
+    rec = _Recorder()
+    emb = Est(window=2, n_components=16, max_epochs=4, patience=10, batch_size=128,
+              random_state=0, callbacks=[rec]).fit(X)
+    assert rec.records == emb.history_ and len(rec.records) == 4
+    # the callback saw each epoch's own weights; the fit kept the best epoch's
+    assert not torch.equal(rec.weights[0], rec.weights[-1])
+    torch.testing.assert_close(emb.module_.fc_in.weight, rec.weights[emb.best_epoch_ - 1],
+                               rtol=0, atol=0)
+
+
+def test_callback_stops_training_like_fewer_epochs(clips):
+    X, _ = clips
+    stopper, watcher = _Recorder(stop_at=2), _Recorder()
+    kw = dict(window=2, n_components=16, batch_size=128, patience=10, random_state=0)
+    emb = SkipPoseEmbedder(max_epochs=6, callbacks=[stopper, watcher], **kw).fit(X)
+    assert emb.n_epochs_ == 2 and len(emb.history_) == 2
+    assert len(watcher.records) == 2  # the later callback still saw the stopping epoch
+    short = SkipPoseEmbedder(max_epochs=2, **kw).fit(X)  # same random stream, 2 epochs
+    assert [h["train_loss"] for h in emb.history_] == [h["train_loss"] for h in short.history_]
+    assert emb.best_epoch_ == short.best_epoch_
+    np.testing.assert_array_equal(emb.transform(X[:3]), short.transform(X[:3]))
+
+
+def _stop_at_once(estimator, record):
+    return True
+
+
+def test_callbacks_survive_clone_and_pickle(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=2, **FAST, callbacks=[_stop_at_once]).fit(X)
+    assert emb.n_epochs_ == 1
+    assert clone(emb).get_params()["callbacks"] == [_stop_at_once]
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(emb)).transform(X[:2]),
+                                  emb.transform(X[:2]))
+
+
+@pytest.mark.parametrize("bad, match", [
+    (_stop_at_once, "wrap a single callable in a list"),
+    ("print", "callbacks must be None or a list of callables"),
+    (3, "callbacks must be None or a list of callables"),
+    ([_stop_at_once, "stop"], r"callbacks\[1\] is not callable"),
+])
+def test_bad_callbacks(bad, match):
+    X = np.random.default_rng(0).normal(size=(4, 12, 6))
+    for Est in (SkipPoseEmbedder, AutoencoderEmbedder):
+        emb = Est(window=2, max_epochs=1, callbacks=bad)
+        with pytest.raises(TypeError, match=match):
+            emb.fit(X)
+        assert not hasattr(emb, "history_")  # rejected before any training

@@ -207,6 +207,15 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         fits with the same integer are bit-identical.
     verbose : int, default=0
         Show a progress bar with the loss and validation loss per epoch.
+    callbacks : list of callable or None, default=None
+        Called in order after every epoch as ``callback(estimator, record)``,
+        where ``record`` is the epoch's entry of ``history_`` (already
+        appended) and ``estimator.module_`` holds the weights of that epoch.
+        A callback that returns a true value stops training after the
+        epoch (every callback still sees it); the best weights so far are
+        then restored, as after early stopping. For logging, checkpoints or
+        a time budget. ``clone`` (``GridSearchCV``) deep-copies them, so a
+        callback that records into itself records into the copy.
 
     Attributes
     ----------
@@ -234,13 +243,21 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     >>> emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=2, random_state=0)
     >>> emb.fit_transform(X).shape
     (6, 19, 8)
+
+    Stop after a training-time budget, with a callback:
+
+    >>> def budget(estimator, record):
+    ...     return sum(h["dur"] for h in estimator.history_) > 600.0
+    >>> SkipPoseEmbedder(window=2, n_components=8, max_epochs=2,
+    ...                  callbacks=[budget]).fit(X).n_epochs_
+    2
     """
 
     def __init__(self, window=4, n_components=64, cell="gru", decode_past=True, stride=1,
                  augmentation=None, jitter=None, contrastive=0.0, temperature=0.1,
                  contrastive_view=None, batch_size=256, max_epochs=100, lr=1e-3,
                  weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
-                 device="cpu", random_state=None, verbose=0):
+                 device="cpu", random_state=None, verbose=0, callbacks=None):
         self.window = window
         self.n_components = n_components
         self.cell = cell
@@ -261,6 +278,7 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     @property
     def _span(self):
@@ -371,7 +389,7 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
         Step between windows.
     augmentation : MocapProjection or None, default=None
         Extra generated training windows per epoch.
-    batch_size, max_epochs, lr, weight_decay, validation_fraction, patience, warm_start, device, random_state, verbose
+    batch_size, max_epochs, lr, weight_decay, validation_fraction, patience, warm_start, device, random_state, verbose, callbacks
         As in :class:`SkipPoseEmbedder`.
 
     Attributes
@@ -394,7 +412,8 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
 
     def __init__(self, window=4, n_components=64, stride=1, augmentation=None, batch_size=256,
                  max_epochs=100, lr=1e-3, weight_decay=1e-5, validation_fraction=0.1,
-                 patience=5, warm_start=False, device="cpu", random_state=None, verbose=0):
+                 patience=5, warm_start=False, device="cpu", random_state=None, verbose=0,
+                 callbacks=None):
         self.window = window
         self.n_components = n_components
         self.stride = stride
@@ -409,6 +428,7 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
         self.device = device
         self.random_state = random_state
         self.verbose = verbose
+        self.callbacks = callbacks
 
     @property
     def _span(self):

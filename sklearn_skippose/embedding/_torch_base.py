@@ -11,7 +11,10 @@
   *sequences* (windows of one sequence overlap, so splitting windows would
   leak): early stopping with ``patience`` restores the best weights;
 * ``history_`` holds one dict per epoch (train loss, validation loss,
-  duration, whether it was the best so far); ``verbose`` shows a tqdm bar.
+  duration, whether it was the best so far); ``verbose`` shows a tqdm bar;
+* ``callbacks`` are called after every epoch with the estimator and that
+  epoch's record, and may stop training (skorch's ``on_epoch_end``, reduced
+  to one plain callable).
 """
 
 import copy
@@ -73,6 +76,26 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         vf = self.validation_fraction
         if isinstance(vf, bool) or not isinstance(vf, Real) or not 0 <= vf < 1:
             raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}.")
+        self._check_callbacks()
+
+    def _check_callbacks(self):
+        """The ``callbacks`` parameter as a tuple of callables (checked before
+        any training)."""
+        cbs = self.callbacks
+        if cbs is None:
+            return ()
+        if callable(cbs) or isinstance(cbs, (str, bytes)) or not hasattr(cbs, "__iter__"):
+            raise TypeError(
+                "callbacks must be None or a list of callables called as "
+                f"callback(estimator, record), got {type(cbs).__name__}; wrap a single "
+                "callable in a list.")
+        cbs = tuple(cbs)
+        for i, cb in enumerate(cbs):
+            if not callable(cb):
+                raise TypeError(
+                    f"callbacks[{i}] is not callable (got {type(cb).__name__}); every "
+                    "callback is called as callback(estimator, record) after each epoch.")
+        return cbs
 
     # ------------------------------------------------------------- training
     def _fit_sequences(self, X3, lengths):
@@ -106,6 +129,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         if jitter is not None:
             jitter._check(n_feat)  # bad settings fail before any training
         view = self._training_view(n_feat)
+        callbacks = self._check_callbacks()
         best, best_state, bad_epochs = np.inf, None, 0
         from tqdm.auto import tqdm
 
@@ -170,6 +194,10 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                     "Training diverged (non-finite loss); lower lr or normalise the input "
                     "(PoseNormalizer)."
                 )
+            # every callback sees every epoch, even when an earlier one asks to stop
+            stop = [bool(cb(self, self.history_[-1])) for cb in callbacks]
+            if any(stop):
+                break
             if valid is not None and bad_epochs >= self.patience:
                 break
         if best_state is not None:
