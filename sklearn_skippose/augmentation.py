@@ -1,7 +1,7 @@
 """3D motion capture projected to 2D from random cameras (section 3.3).
 
 :class:`MocapProjection` turns Human3.6M 3D joints (mapped to the 15-joint
-JHMDB puppet) into 2D pose windows seen from random virtual cameras, prepared
+JHMDB puppet, to COCO's keypoints or to any skeleton) into 2D pose windows seen from random virtual cameras, prepared
 exactly like the real data: pixel coordinates on a 320x240 frame, joints
 outside the frame missing, then :class:`~sklearn_skippose.PoseNormalizer`
 relative to the first pose of a clip that starts a random number of frames
@@ -13,6 +13,7 @@ import numpy as np
 from sklearn.base import BaseEstimator
 
 from .datasets import JHMDB_JOINT_NAMES, load_h36m
+from .datasets._h36m import resolve_skeleton
 from .preprocessing import PoseNormalizer
 from .utils._sequences import to_sequence_dataset
 
@@ -278,6 +279,14 @@ class MocapProjection(BaseEstimator):
         on the window's).
     normalizer_mode : str, default="first_pose"
         :class:`~sklearn_skippose.PoseNormalizer` mode (match the real data).
+    joints : {"jhmdb", "coco", "h36m"} or dict, default="jhmdb"
+        Skeleton of the generated poses, to match the training data's
+        features (:func:`~sklearn_skippose.datasets.h36m_to_skeleton`):
+        JHMDB's 15-joint puppet (30 features per frame), COCO's 17
+        keypoints as most 2D pose estimators output them (34 features; eyes
+        and ears, which Human3.6M lacks, are missing keypoints: masked out
+        of the loss), Human3.6M's own 17 joints, or a dict from your joint
+        names to Human3.6M joint weights.
     random_state : int or None, default=None
         Seed used when :meth:`sample` is called without a generator.
 
@@ -294,7 +303,8 @@ class MocapProjection(BaseEstimator):
                  azimuth_range=(0.0, 360.0), elevation_range=(-10.0, 45.0),
                  distance_range=(3000.0, 7000.0), focal_range=(300.0, 600.0),
                  shift_range=(60.0, 40.0), image_size=(320, 240), keypoint_dropout=0.0,
-                 max_offset=20, normalizer_mode="first_pose", random_state=None):
+                 max_offset=20, normalizer_mode="first_pose", joints="jhmdb",
+                 random_state=None):
         self.n_samples = n_samples
         self.data_home = data_home
         self.subjects = subjects
@@ -307,13 +317,15 @@ class MocapProjection(BaseEstimator):
         self.keypoint_dropout = keypoint_dropout
         self.max_offset = max_offset
         self.normalizer_mode = normalizer_mode
+        self.joints = joints
         self.random_state = random_state
 
     def _motion(self):
-        key = (str(self.data_home), tuple(self.subjects) if self.subjects else None)
+        key = (str(self.data_home), tuple(self.subjects) if self.subjects else None,
+               repr(self.joints))
         cache = getattr(self, "_cache", None)
         if cache is None or cache[0] != key:
-            h = load_h36m(self.data_home, subjects=self.subjects, joints="jhmdb")
+            h = load_h36m(self.data_home, subjects=self.subjects, joints=self.joints)
             lengths = np.array([len(s) for s in h.sequences])
             frames = np.concatenate(h.sequences).astype(np.float32)
             offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
@@ -331,10 +343,14 @@ class MocapProjection(BaseEstimator):
             raise ValueError(f"n_samples must be a non-negative integer, got {self.n_samples!r}.")
         if not 0 <= self.keypoint_dropout < 1:
             raise ValueError(f"keypoint_dropout must be in [0, 1), got {self.keypoint_dropout!r}.")
-        if n_features is not None and n_features != 30:
+        names, _ = resolve_skeleton(self.joints)
+        if n_features is not None and n_features != 2 * len(names):
+            which = repr(self.joints) if isinstance(self.joints, str) else "a custom skeleton"
             raise ValueError(
-                f"MocapProjection produces 15-joint JHMDB poses (30 features per "
-                f"frame); the training data has {n_features} features per frame."
+                f"MocapProjection(joints={which}) produces {len(names)}-joint poses "
+                f"({2 * len(names)} features per frame); the training data has {n_features} "
+                "features per frame. Set joints to the training data's skeleton ('jhmdb': "
+                "30 features, 'coco': 34, 'h36m': 34, or a dict of your own joints)."
             )
 
     def sample(self, n, n_frames, rng=None, n_features=None):
@@ -349,13 +365,14 @@ class MocapProjection(BaseEstimator):
         rng : numpy Generator, default=None
             Random generator (``random_state`` when None).
         n_features : int, default=None
-            Features per frame the consumer expects (checked: must be 30).
+            Features per frame the consumer expects (checked: twice the
+            number of ``joints``).
 
         Returns
         -------
-        x : ndarray of shape (n, n_frames, 30), float32
+        x : ndarray of shape (n, n_frames, 2 * n_joints), float32
             Normalised poses, missing keypoints set to 0.
-        mask : ndarray of shape (n, n_frames, 30), float32
+        mask : ndarray of shape (n, n_frames, 2 * n_joints), float32
             1 where the keypoint is observed.
         """
         self._check(n_features)
@@ -368,7 +385,7 @@ class MocapProjection(BaseEstimator):
             raise ValueError(f"No Human3.6M recording has {span} frames.")
         rec = rng.choice(len(lengths), size=n, p=usable / usable.sum())
         start = offsets[rec] + (rng.random(n) * usable[rec]).astype(np.int64)
-        P = frames[start[:, None] + np.arange(span)[None, :]].astype(np.float64)  # (n, span, 15, 3)
+        P = frames[start[:, None] + np.arange(span)[None, :]].astype(np.float64)  # (n, span, n_joints, 3)
         deg = np.pi / 180
         az = rng.uniform(*self.azimuth_range, n) * deg
         el = rng.uniform(*self.elevation_range, n) * deg

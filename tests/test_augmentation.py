@@ -12,6 +12,7 @@ from sklearn_skippose import (
     mirror_poses,
 )
 from sklearn_skippose.augmentation import project_poses
+from sklearn_skippose.datasets import COCO_JOINT_NAMES, JHMDB_JOINT_NAMES
 
 
 def test_projection_geometry_by_hand():
@@ -238,3 +239,53 @@ def test_mirror_poses_bad_input():
         mirror_poses(np.zeros((1, 2, 4)), joint_names=["left_hand", "head"])
     Xm = mirror_poses(np.ones((1, 2, 4)), joint_names=["left_hand", "right_hand"])
     np.testing.assert_array_equal(Xm[0, 0], [-1, 1, -1, 1])
+
+
+def test_coco_samples_are_the_jhmdb_views_of_the_same_motion(h36m_home):
+    """Same generator: the same recordings, cameras and offsets, so on the
+    joints both skeletons share, a COCO sample is its JHMDB sample up to the
+    isotropic normalisation (one scale and a shift per clip)."""
+    kw = dict(data_home=h36m_home, subjects=["S1"], normalizer_mode="first_pose_isotropic")
+    xc, mc = MocapProjection(joints="coco", **kw).sample(100, 8, rng=np.random.default_rng(0))
+    xj, mj = MocapProjection(joints="jhmdb", **kw).sample(100, 8, rng=np.random.default_rng(0))
+    assert xc.shape == mc.shape == (100, 8, 34)
+    mc4 = mc.reshape(100, 8, 17, 2)
+    assert (mc4[:, :, 1:5] == 0).all() and (xc.reshape(100, 8, 17, 2)[:, :, 1:5] == 0).all()
+    shared = [n for n in COCO_JOINT_NAMES if n in JHMDB_JOINT_NAMES]
+    assert len(shared) == 12
+    c = xc.reshape(100, 8, 17, 2)[:, :, [COCO_JOINT_NAMES.index(n) for n in shared]]
+    j = xj.reshape(100, 8, 15, 2)[:, :, [JHMDB_JOINT_NAMES.index(n) for n in shared]]
+    seen = mc4[:, :, [COCO_JOINT_NAMES.index(n) for n in shared], 0] > 0
+    np.testing.assert_array_equal(
+        seen, mj.reshape(100, 8, 15, 2)[:, :, [JHMDB_JOINT_NAMES.index(n) for n in shared], 0] > 0)
+    for i in range(100):
+        cj, jj = c[i][seen[i]].astype(np.float64), j[i][seen[i]].astype(np.float64)
+        A = np.zeros((2 * len(jj), 3))
+        A[0::2, 0], A[1::2, 0] = jj[:, 0], jj[:, 1]
+        A[0::2, 1] = A[1::2, 2] = 1.0
+        coef = np.linalg.lstsq(A, cj.ravel(), rcond=None)[0]
+        assert coef[0] > 0
+        np.testing.assert_allclose(A @ coef, cj.ravel(), atol=1e-5)
+
+
+def test_custom_skeleton_and_mismatch(h36m_home):
+    joints = {"head": {"head": 1.0}, "mid_hip": {"left_hip": 0.5, "right_hip": 0.5},
+              "left_wrist": {"left_wrist": 1.0}}
+    aug = MocapProjection(joints=joints, data_home=h36m_home, subjects=["S1"], random_state=0)
+    x, m = aug.sample(16, 6, n_features=6)
+    assert x.shape == m.shape == (16, 6, 6) and m.mean() > 0.5
+    with pytest.raises(ValueError, match=r"custom skeleton\) produces 3-joint poses"):
+        aug.sample(2, 4, n_features=30)
+    with pytest.raises(ValueError, match="joints='coco'.*34 features.*has 30"):
+        MocapProjection(joints="coco", data_home=h36m_home).sample(2, 4, n_features=30)
+
+
+def test_embedder_trains_on_coco_keypoints(h36m_home):
+    X = np.random.default_rng(0).normal(size=(8, 30, 34))  # 17 COCO keypoints per frame
+    aug = MocapProjection(n_samples=200, joints="coco", data_home=h36m_home, subjects=["S1"])
+    emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=1, random_state=0,
+                           augmentation=aug, jitter=PoseJitter(joint_names=COCO_JOINT_NAMES))
+    assert emb.fit_transform(X).shape == (8, 29, 8)
+    with pytest.raises(ValueError, match="Set joints to the training data's skeleton"):
+        SkipPoseEmbedder(window=2, max_epochs=1,
+                         augmentation=MocapProjection(n_samples=200, data_home=h36m_home)).fit(X)

@@ -10,7 +10,10 @@ from sklearn_skippose import DTWNearestNeighbors, PoseNormalizer
 from sklearn_skippose.datasets import (
     DataNotFoundError,
     get_data_home,
+    COCO_JOINT_NAMES,
+    H36M_JOINT_NAMES,
     h36m_to_jhmdb,
+    h36m_to_skeleton,
     load_h36m,
     load_jhmdb,
 )
@@ -194,3 +197,54 @@ def test_h36m_to_jhmdb_bad_shape():
     with pytest.raises(ValueError, match="17"):
         h36m_to_jhmdb(np.zeros((4, 15, 3)))
     assert h36m_to_jhmdb(np.zeros((17, 2))).shape == (15, 2)
+
+
+def test_h36m_to_skeleton_by_hand():
+    P = np.random.default_rng(0).normal(size=(5, 17, 3))
+    j = {name: P[:, i] for i, name in enumerate(H36M_JOINT_NAMES)}
+    coco = h36m_to_skeleton(P, "coco")
+    assert coco.shape == (5, 17, 3)
+    c = {name: coco[:, i] for i, name in enumerate(COCO_JOINT_NAMES)}
+    np.testing.assert_array_equal(c["nose"], j["neck_nose"])
+    for side in ("left", "right"):
+        np.testing.assert_array_equal(c[f"{side}_ankle"], j[f"{side}_foot"])
+        for part in ("shoulder", "elbow", "wrist", "hip", "knee"):
+            np.testing.assert_array_equal(c[f"{side}_{part}"], j[f"{side}_{part}"])
+        assert np.isnan(c[f"{side}_eye"]).all() and np.isnan(c[f"{side}_ear"]).all()
+    np.testing.assert_array_equal(h36m_to_skeleton(P, "h36m"), P)
+    np.testing.assert_array_equal(h36m_to_skeleton(P, "jhmdb"), h36m_to_jhmdb(P))
+    mine = h36m_to_skeleton(P, {"mid_hip": {"left_hip": 0.5, "right_hip": 0.5},
+                                "top": {"head": 1}, "tail": None})
+    np.testing.assert_allclose(mine[:, 0], (j["left_hip"] + j["right_hip"]) / 2)
+    np.testing.assert_array_equal(mine[:, 1], j["head"])
+    assert np.isnan(mine[:, 2]).all()
+    assert h36m_to_skeleton(np.ones((17, 2), dtype=int), "jhmdb").dtype.kind == "f"
+
+
+@pytest.mark.parametrize("joints, err, match", [
+    ("openpose", ValueError, "joints must be one of"),
+    (["nose"], TypeError, "skeleton name"),
+    ({}, ValueError, "maps no joint"),
+    ({"a": {"elbow": 1.0}}, ValueError, "'elbow', which is not a Human3.6M joint"),
+    ({"a": {"hip": 0.5}}, ValueError, "sum to 0.5"),
+    ({"a": {"hip": 1.5, "spine": -0.5}}, ValueError, "non-negative weight"),
+    ({"a": "hip"}, TypeError, "must be None or a non-empty dict"),
+    ({1: {"hip": 1.0}}, TypeError, "joint names must be strings"),
+])
+def test_bad_skeletons(joints, err, match):
+    with pytest.raises(err, match=match):
+        h36m_to_skeleton(np.zeros((17, 3)), joints)
+    with pytest.raises(err, match=match):
+        load_h36m("/nonexistent", joints=joints)  # before looking for the data
+
+
+def test_h36m_loader_coco_skeleton(h36m_home):
+    h = load_h36m(h36m_home, subjects=["S1"], actions=["walking"])
+    c = load_h36m(h36m_home, subjects=["S1"], actions=["walking"], joints="coco")
+    assert c.joint_names == list(COCO_JOINT_NAMES)
+    assert [len(s) for s in c.sequences] == [len(s) for s in h.sequences]
+    p17, p_coco = h.sequences[0], c.sequences[0]
+    assert p_coco.shape[1:] == (17, 3) and p_coco.dtype == np.float32
+    assert np.isnan(p_coco[:, 1:5]).all() and np.isfinite(p_coco[:, [0] + list(range(5, 17))]).all()
+    np.testing.assert_array_equal(p_coco[:, 9], p17[:, 13])  # left wrist
+    np.testing.assert_array_equal(p_coco[:, 16], p17[:, 3])  # right ankle = right foot

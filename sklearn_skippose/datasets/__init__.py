@@ -5,16 +5,19 @@ Nothing is downloaded: the loaders read a folder given as ``data_home``, the
 """
 
 from ._base import DataNotFoundError, get_data_home
-from ._h36m import H36M_JOINT_NAMES, h36m_to_jhmdb, load_h36m
+from ._h36m import (COCO_JOINT_NAMES, H36M_JOINT_NAMES, h36m_to_jhmdb, h36m_to_skeleton,
+                    load_h36m)
 from ._jhmdb import JHMDB_FRAME_SIZE, JHMDB_JOINT_NAMES, load_jhmdb, world_to_pixel
 
 __all__ = [
+    "COCO_JOINT_NAMES",
     "DataNotFoundError",
     "H36M_JOINT_NAMES",
     "JHMDB_FRAME_SIZE",
     "JHMDB_JOINT_NAMES",
     "get_data_home",
     "h36m_to_jhmdb",
+    "h36m_to_skeleton",
     "load_h36m",
     "load_jhmdb",
     "world_to_pixel",

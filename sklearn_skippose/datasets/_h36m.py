@@ -6,7 +6,8 @@ from sklearn.utils import Bunch
 from ._base import get_data_home, missing_data_error
 from ._jhmdb import JHMDB_JOINT_NAMES
 
-__all__ = ["load_h36m", "h36m_to_jhmdb", "H36M_JOINT_NAMES"]
+__all__ = ["load_h36m", "h36m_to_jhmdb", "h36m_to_skeleton", "H36M_JOINT_NAMES",
+           "COCO_JOINT_NAMES"]
 
 #: The 17 Human3.6M joints, in the order of the bundled file.
 H36M_JOINT_NAMES = (
@@ -56,15 +57,154 @@ _JHMDB_FROM_H36M = {
 }
 
 
-def _mapping_matrix():
-    W = np.zeros((len(JHMDB_JOINT_NAMES), len(H36M_JOINT_NAMES)))
-    for i, name in enumerate(JHMDB_JOINT_NAMES):
-        for src, w in _JHMDB_FROM_H36M[name].items():
+#: The 17 COCO keypoints, in COCO's order (the output of most 2D pose
+#: estimators: Detectron2, MMPose, YOLO-pose, ...).
+COCO_JOINT_NAMES = (
+    "nose",
+    "left_eye",
+    "right_eye",
+    "left_ear",
+    "right_ear",
+    "left_shoulder",
+    "right_shoulder",
+    "left_elbow",
+    "right_elbow",
+    "left_wrist",
+    "right_wrist",
+    "left_hip",
+    "right_hip",
+    "left_knee",
+    "right_knee",
+    "left_ankle",
+    "right_ankle",
+)
+
+# Each COCO keypoint from Human3.6M joints; None: Human3.6M has no such
+# point (eyes and ears), so it is a missing keypoint (NaN).
+_COCO_FROM_H36M = {
+    "nose": {"neck_nose": 1.0},
+    "left_eye": None,
+    "right_eye": None,
+    "left_ear": None,
+    "right_ear": None,
+    **{f"{side}_{j}": {f"{side}_{j}": 1.0} for side in ("left", "right")
+       for j in ("shoulder", "elbow", "wrist", "hip", "knee")},
+    "left_ankle": {"left_foot": 1.0},
+    "right_ankle": {"right_foot": 1.0},
+}
+_COCO_FROM_H36M = {name: _COCO_FROM_H36M[name] for name in COCO_JOINT_NAMES}
+
+_SKELETONS = {
+    "h36m": {name: {name: 1.0} for name in H36M_JOINT_NAMES},
+    "jhmdb": {name: _JHMDB_FROM_H36M[name] for name in JHMDB_JOINT_NAMES},
+    "coco": _COCO_FROM_H36M,
+}
+
+
+def resolve_skeleton(joints):
+    """``(joint_names, W)`` of a skeleton given by name or mapping.
+
+    ``W`` (n_joints, 17) holds the Human3.6M weights of every joint; a row of
+    NaN marks a joint Human3.6M does not have (it becomes missing).
+    """
+    if isinstance(joints, str):
+        if joints not in _SKELETONS:
+            raise ValueError(
+                f"joints must be one of {sorted(_SKELETONS)} or a mapping from joint "
+                f"names to Human3.6M joint weights, got {joints!r}.")
+        spec = _SKELETONS[joints]
+    elif isinstance(joints, dict):
+        spec = joints
+    else:
+        raise TypeError(
+            "joints must be a skeleton name ('h36m', 'jhmdb', 'coco') or a dict mapping "
+            "every joint name to a dict of Human3.6M joint weights (or None for a joint "
+            f"Human3.6M lacks); got {type(joints).__name__}.")
+    if not spec:
+        raise ValueError("joints maps no joint.")
+    names, W = [], np.zeros((len(spec), len(H36M_JOINT_NAMES)))
+    for i, (name, weights) in enumerate(spec.items()):
+        if not isinstance(name, str):
+            raise TypeError(f"joint names must be strings, got {name!r}.")
+        names.append(name)
+        if weights is None:
+            W[i] = np.nan
+            continue
+        if not isinstance(weights, dict) or not weights:
+            raise TypeError(
+                f"joints[{name!r}] must be None or a non-empty dict of Human3.6M joint "
+                f"weights, e.g. {{'left_hip': 0.5, 'right_hip': 0.5}}; got {weights!r}.")
+        for src, w in weights.items():
+            if src not in H36M_JOINT_NAMES:
+                raise ValueError(
+                    f"joints[{name!r}] uses {src!r}, which is not a Human3.6M joint; "
+                    f"expected one of {list(H36M_JOINT_NAMES)}.")
+            if isinstance(w, bool) or not isinstance(w, (int, float, np.number)) \
+                    or not np.isfinite(w) or w < 0:
+                raise ValueError(
+                    f"joints[{name!r}][{src!r}] must be a non-negative weight, got {w!r}.")
             W[i, H36M_JOINT_NAMES.index(src)] = w
-    return W
+        if not np.isclose(W[i].sum(), 1.0):
+            raise ValueError(
+                f"The Human3.6M weights of joints[{name!r}] sum to {W[i].sum():g}; a joint "
+                "is a weighted mean of Human3.6M joints, so they must sum to 1.")
+    return tuple(names), W
 
 
-_H36M_TO_JHMDB = _mapping_matrix()
+def _check_h36m_poses(poses):
+    poses = np.asarray(poses)
+    if poses.ndim < 2 or poses.shape[-2] != len(H36M_JOINT_NAMES):
+        raise ValueError(
+            f"Expected Human3.6M poses of shape (..., 17, D); got {poses.shape}."
+        )
+    if not np.issubdtype(poses.dtype, np.floating):
+        poses = poses.astype(np.float64)
+    return poses
+
+
+def h36m_to_skeleton(poses, joints):
+    """Map Human3.6M 17-joint poses to another skeleton.
+
+    Every joint of the target skeleton is a weighted mean of Human3.6M
+    joints; a joint Human3.6M does not have (COCO's eyes and ears) is NaN,
+    a missing keypoint, which the embedders' masks leave out of training.
+
+    Parameters
+    ----------
+    poses : array-like of shape (..., 17, D)
+        Joint positions in H36M order (:data:`H36M_JOINT_NAMES`).
+    joints : {"h36m", "jhmdb", "coco"} or dict
+        The target skeleton: Human3.6M itself, the 15-joint JHMDB puppet
+        (:func:`h36m_to_jhmdb`), COCO's 17 keypoints
+        (:data:`COCO_JOINT_NAMES`: ``nose = neck_nose``, ankles from the
+        feet, eyes and ears missing), or a dict mapping every joint name, in
+        the order of your features, to its Human3.6M weights (summing to 1)
+        or to None, e.g. ``{"mid_hip": {"left_hip": 0.5, "right_hip": 0.5},
+        "nose": {"neck_nose": 1.0}, "left_eye": None}``.
+
+    Returns
+    -------
+    skeleton_poses : ndarray of shape (..., n_joints, D)
+        Joint positions in the target skeleton's order (float).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose.datasets import h36m_to_skeleton
+    >>> coco = h36m_to_skeleton(np.zeros((10, 17, 3)), "coco")
+    >>> coco.shape, bool(np.isnan(coco[:, 1:5]).all())  # eyes and ears missing
+    ((10, 17, 3), True)
+    """
+    poses = _check_h36m_poses(poses)
+    _, W = resolve_skeleton(joints)
+    return _apply(W, poses)
+
+
+def _apply(W, poses):
+    lacking = np.isnan(W).any(axis=1)
+    out = np.einsum("jk,...kd->...jd", np.nan_to_num(W).astype(poses.dtype), poses)
+    out[..., lacking, :] = np.nan
+    return out
 
 
 def h36m_to_jhmdb(poses):
@@ -92,12 +232,7 @@ def h36m_to_jhmdb(poses):
     >>> h36m_to_jhmdb(np.zeros((10, 17, 3))).shape
     (10, 15, 3)
     """
-    poses = np.asarray(poses)
-    if poses.ndim < 2 or poses.shape[-2] != len(H36M_JOINT_NAMES):
-        raise ValueError(
-            f"Expected Human3.6M poses of shape (..., 17, D); got {poses.shape}."
-        )
-    return np.einsum("jk,...kd->...jd", _H36M_TO_JHMDB.astype(poses.dtype), poses)
+    return h36m_to_skeleton(poses, "jhmdb")
 
 
 def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
@@ -116,9 +251,11 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
         Keep only these subjects (e.g. ``["S1", "S5"]``); all by default.
     actions : list of str, default=None
         Keep only these actions (e.g. ``["walking"]``); all by default.
-    joints : {"h36m", "jhmdb"}, default="h36m"
-        ``"jhmdb"`` maps every pose to the 15-joint JHMDB puppet with
-        :func:`h36m_to_jhmdb`.
+    joints : {"h36m", "jhmdb", "coco"} or dict, default="h36m"
+        The skeleton of the returned poses (:func:`h36m_to_skeleton`):
+        ``"jhmdb"`` maps every pose to the 15-joint JHMDB puppet,
+        ``"coco"`` to COCO's 17 keypoints (eyes and ears NaN), a dict to
+        your own joints.
 
     Returns
     -------
@@ -134,8 +271,7 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
     >>> h36m.sequences[0].shape[1:]  # doctest: +SKIP
     (15, 3)
     """
-    if joints not in ("h36m", "jhmdb"):
-        raise ValueError(f"joints must be 'h36m' or 'jhmdb', got {joints!r}.")
+    names, W = resolve_skeleton(joints)  # bad skeletons fail before reading
     base = get_data_home(data_home)
     candidates = [base / "h36m", base]
     path = next((c / BUNDLE_NAME for c in candidates if (c / BUNDLE_NAME).is_file()), None)
@@ -172,10 +308,8 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
         raise ValueError(
             f"No Human3.6M recording matches subjects={subjects!r}, actions={actions!r}."
         )
-    names = H36M_JOINT_NAMES
-    if joints == "jhmdb":
-        seqs = [h36m_to_jhmdb(s) for s in seqs]
-        names = JHMDB_JOINT_NAMES
+    if not (isinstance(joints, str) and joints == "h36m"):
+        seqs = [_apply(W, s) for s in seqs]
     subj = [k.partition("/")[0] for k in keys]
     acts = [k.partition("/")[2].rsplit("_", 1)[0] for k in keys]
     n_frames = sum(len(s) for s in seqs)
@@ -188,6 +322,7 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
         fps=25,
         DESCR=(
             f"Human3.6M 3D joints from {path}: {len(seqs)} recordings, "
-            f"{n_frames} frames at 25 Hz, {len(names)} joints ({joints})."
+            f"{n_frames} frames at 25 Hz, {len(names)} joints "
+            f"({joints if isinstance(joints, str) else 'custom'})."
         ),
     )
