@@ -366,3 +366,15 @@ def test_bad_callbacks(bad, match):
         with pytest.raises(TypeError, match=match):
             emb.fit(X)
         assert not hasattr(emb, "history_")  # rejected before any training
+
+
+def test_callback_can_embed_with_the_current_weights(clips):
+    X, _ = clips
+    seen = []
+    emb = SkipPoseEmbedder(window=2, n_components=16, max_epochs=4, batch_size=128,
+                           validation_fraction=0, random_state=0,
+                           callbacks=[lambda est, rec: seen.append(est.transform(X[:3]))]).fit(X)
+    assert len(seen) == 4 and not np.array_equal(seen[0], seen[-1])
+    # without validation clips the epoch of lowest training loss is kept
+    assert emb.best_epoch_ == 1 + int(np.argmin([h["train_loss"] for h in emb.history_]))
+    np.testing.assert_array_equal(emb.transform(X[:3]), seen[emb.best_epoch_ - 1])

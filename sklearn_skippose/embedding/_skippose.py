@@ -210,7 +210,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     callbacks : list of callable or None, default=None
         Called in order after every epoch as ``callback(estimator, record)``,
         where ``record`` is the epoch's entry of ``history_`` (already
-        appended) and ``estimator.module_`` holds the weights of that epoch.
+        appended) and ``estimator.module_`` holds the weights of that epoch
+        (``estimator.transform`` embeds with them, e.g. to score the
+        embedding as it trains).
         A callback that returns a true value stops training after the
         epoch (every callback still sees it); the best weights so far are
         then restored, as after early stopping. For logging, checkpoints or

@@ -113,6 +113,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             self._n_features_module = n_feat
             self.history_ = []
         module = self.module_.to(self.device_)
+        self.n_components_ = self.n_components  # transform works from the first callback on
         opt = torch.optim.Adam(module.parameters(), lr=self.lr, weight_decay=self.weight_decay)
 
         # validation split over sequences
@@ -207,7 +208,6 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         self.best_epoch_ = int(np.argmin([
             h["valid_loss"] if valid is not None else h["train_loss"] for h in self.history_
         ])) + 1
-        self.n_components_ = self.n_components
 
     def _training_view(self, n_features):
         """A PoseJitter-like object, checked against ``n_features``, drawing a
