@@ -357,6 +357,7 @@ def test_callbacks_survive_clone_and_pickle(clips):
     (_stop_at_once, "wrap a single callable in a list"),
     ("print", "callbacks must be None or a list of callables"),
     (3, "callbacks must be None or a list of callables"),
+    ((cb for cb in [_stop_at_once]), "callbacks must be None or a list of callables"),
     ([_stop_at_once, "stop"], r"callbacks\[1\] is not callable"),
 ])
 def test_bad_callbacks(bad, match):

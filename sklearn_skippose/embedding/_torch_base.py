@@ -84,7 +84,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         cbs = self.callbacks
         if cbs is None:
             return ()
-        if callable(cbs) or isinstance(cbs, (str, bytes)) or not hasattr(cbs, "__iter__"):
+        if not isinstance(cbs, (list, tuple)):
             raise TypeError(
                 "callbacks must be None or a list of callables called as "
                 f"callback(estimator, record), got {type(cbs).__name__}; wrap a single "
