@@ -208,7 +208,8 @@ def main(argv=None):
     e = sub.add_parser("evaluate", help="JHMDB evaluation over the official splits")
     e.add_argument("--data-home", default=None)
     e.add_argument("--methods", default="pca,skippose,skippose-aug",
-                   help="comma-separated: pca, ae, skippose-nopast, skippose, skippose-aug")
+                   help="comma-separated: pca, ae, skippose-nopast, skippose, skippose-aug, "
+                        "skippose-random (the untrained network, a control)")
     e.add_argument("--splits", default="1,2,3")
     e.add_argument("--window", type=int, default=4)
     e.add_argument("--n-components", type=int, default=64)

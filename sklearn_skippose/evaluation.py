@@ -26,8 +26,9 @@ from .utils._sequences import check_int_param
 __all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table",
            "compare_methods"]
 
-#: Method names understood by :func:`make_method` (the rows of Table 1).
-METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug")
+#: Method names understood by :func:`make_method`: the rows of Table 1, and
+#: ``"skippose-random"``, Skip-Pose's network left untrained (a control).
+METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug", "skippose-random")
 
 #: Methods whose fit draws no random numbers: one run per split serves every seed.
 UNSEEDED_METHODS = ("pca",)
@@ -40,12 +41,16 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
 
     Parameters
     ----------
-    name : {"pca", "ae", "skippose-nopast", "skippose", "skippose-aug"}
+    name : {"pca", "ae", "skippose-nopast", "skippose", "skippose-aug", "skippose-random"}
         PCA baseline, autoencoder baseline, Skip-Pose without the past
         decoder, Skip-Pose, Skip-Pose trained with ``augment`` Human3.6M
         projections per epoch (and, with ``jitter=True``, every training
         triplet randomly mirrored, scaled and rotated by
-        :class:`~sklearn_skippose.PoseJitter`).
+        :class:`~sklearn_skippose.PoseJitter`); or, not in the paper,
+        ``"skippose-random"``: Skip-Pose's network at its random
+        initialisation, never trained (``max_epochs=0``; ``max_epochs`` is
+        ignored), a control for how much the learned objective adds to the
+        same window, size, scaling and DTW matching.
     window : int, default=4
         The paper's ``T``.
     n_components : int, default=64
@@ -84,9 +89,9 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     common = dict(window=window, n_components=n_components)
     nn = dict(max_epochs=max_epochs, random_state=random_state)
     sp = dict(contrastive=contrastive)
-    if contrastive and name in ("pca", "ae"):
-        raise ValueError(f"contrastive applies to the Skip-Pose methods only; {name!r} has no "
-                         f"contrastive term (got contrastive={contrastive!r}).")
+    if contrastive and name in ("pca", "ae", "skippose-random"):
+        raise ValueError(f"contrastive applies to the trained Skip-Pose methods only; {name!r} "
+                         f"has no contrastive term (got contrastive={contrastive!r}).")
     if name == "pca":
         return PCAEmbedder(**common)
     if name == "ae":
@@ -100,6 +105,8 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
                               normalizer_mode=normalize, random_state=random_state)
         return SkipPoseEmbedder(augmentation=aug, jitter=PoseJitter() if jitter else None,
                                 **common, **nn, **sp)
+    if name == "skippose-random":
+        return SkipPoseEmbedder(**common, max_epochs=0, random_state=random_state)
     raise ValueError(f"Unknown method {name!r}; expected one of {METHODS}.")
 
 
@@ -244,8 +251,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             "max_epochs": max_epochs, "contrastive": contrastive}
     overrides = _check_method_settings(method_settings, methods)
     config = {m: {**base, **overrides.get(m, {})} for m in methods}
-    for m in methods:  # the global contrastive weight concerns the Skip-Pose methods
-        if m in ("pca", "ae") and "contrastive" not in overrides.get(m, {}):
+    for m in methods:  # the global contrastive weight concerns the trained Skip-Pose methods
+        if m in ("pca", "ae", "skippose-random") and "contrastive" not in overrides.get(m, {}):
             config[m]["contrastive"] = 0.0
     for cfg in [base, *config.values()]:
         _check_settings(cfg)

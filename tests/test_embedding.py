@@ -379,3 +379,36 @@ def test_callback_can_embed_with_the_current_weights(clips):
     # without validation clips the epoch of lowest training loss is kept
     assert emb.best_epoch_ == 1 + int(np.argmin([h["train_loss"] for h in emb.history_]))
     np.testing.assert_array_equal(emb.transform(X[:3]), seen[emb.best_epoch_ - 1])
+
+
+@pytest.mark.parametrize("Est", [SkipPoseEmbedder, AutoencoderEmbedder])
+def test_max_epochs_zero_keeps_the_initial_weights(clips, Est):
+    X, _ = clips
+    kw = dict(window=2, n_components=16, batch_size=128, random_state=0)
+    init = Est(max_epochs=0, **kw).fit(X)
+    assert init.history_ == [] and init.n_epochs_ == 0 and init.best_epoch_ == 0
+    # the initial weights do not depend on the data they were "fitted" on
+    other = Est(max_epochs=0, **kw).fit(X[::-1][:7] * 2.0)
+    np.testing.assert_array_equal(init.transform(X[:3]), other.transform(X[:3]))
+    # and they are exactly where training starts: continuing them for two epochs
+    # is the fresh two-epoch fit, bit for bit
+    trained = Est(max_epochs=2, **kw).fit(X)
+    init.set_params(warm_start=True, max_epochs=2).fit(X)
+    assert [h["train_loss"] for h in init.history_] == [h["train_loss"] for h in trained.history_]
+    np.testing.assert_array_equal(init.transform(X[:3]), trained.transform(X[:3]))
+    assert not np.array_equal(other.transform(X[:3]), trained.transform(X[:3]))
+
+
+def test_warm_start_best_epoch_is_the_kept_weights(clips):
+    """A warm fit keeps the best weights of its own epochs; ``best_epoch_`` names
+    that epoch even when an earlier fit had a lower validation loss."""
+    X, _ = clips
+    seen = []
+    emb = SkipPoseEmbedder(window=2, n_components=16, batch_size=128, max_epochs=3,
+                           validation_fraction=0.2, warm_start=True, random_state=0,
+                           callbacks=[lambda est, rec: seen.append(est.transform(X[:3]))]).fit(X)
+    emb.set_params(max_epochs=2).fit(X * 3.0)  # larger values: larger losses
+    valid = [h["valid_loss"] for h in emb.history_]
+    assert len(valid) == 5 and min(valid[3:]) > min(valid[:3])  # the case at stake
+    assert emb.best_epoch_ == 4 + int(np.argmin(valid[3:]))
+    np.testing.assert_array_equal(emb.transform(X[:3]), seen[emb.best_epoch_ - 1])

@@ -2,6 +2,7 @@ import json
 
 import pytest
 
+from sklearn_skippose import SkipPoseEmbedder
 from sklearn_skippose.__main__ import main
 from sklearn_skippose.evaluation import evaluate_jhmdb, format_table, make_method
 
@@ -149,7 +150,7 @@ def test_method_settings_bad_input(data_home, tmp_path):
         evaluate_jhmdb(data_home, method_settings=[("pca", {})], **kw)
     with pytest.raises(TypeError, match="must be a dict"):
         evaluate_jhmdb(data_home, method_settings={"pca": 8}, **kw)
-    with pytest.raises(ValueError, match="contrastive applies to the Skip-Pose methods"):
+    with pytest.raises(ValueError, match="contrastive applies to the trained Skip-Pose methods"):
         evaluate_jhmdb(data_home, method_settings={"pca": {"contrastive": 0.1}}, **kw)
     with pytest.raises(ValueError, match="contrastive must be a non-negative number"):
         evaluate_jhmdb(data_home, contrastive=-1.0, **kw)
@@ -168,7 +169,7 @@ def test_contrastive_reaches_the_skippose_methods(data_home, tmp_path, capsys):
     for name in ("skippose-nopast", "skippose", "skippose-aug"):
         assert make_method(name, contrastive=0.2, augment=10).contrastive == 0.2
         assert make_method(name, augment=10).contrastive == 0.0  # the paper's objective
-    with pytest.raises(ValueError, match="contrastive applies to the Skip-Pose methods"):
+    with pytest.raises(ValueError, match="contrastive applies to the trained Skip-Pose methods"):
         make_method("ae", contrastive=0.2)
     # a global value leaves PCA alone; --set puts it on one method, labelled in the table
     rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose",
@@ -399,3 +400,25 @@ def test_weighted_average_precision_against_scikit_learn(seed):
     np.testing.assert_allclose(got, ref)
     ones = _weighted_average_precision(positive, score, np.ones((1, n)))
     assert ones[0] == pytest.approx(average_precision_score(positive, score))
+
+
+def test_untrained_control(data_home, tmp_path, capsys):
+    """``skippose-random``: Skip-Pose's network at its initialisation, whatever
+    max_epochs says; seeded like the trained methods; no contrastive term."""
+    import numpy as np
+
+    emb = make_method("skippose-random", window=2, n_components=8, max_epochs=50, random_state=3)
+    assert emb.max_epochs == 0 and emb.random_state == 3 and emb.augmentation is None
+    X = np.random.default_rng(0).normal(size=(5, 12, 30))
+    fresh = SkipPoseEmbedder(window=2, n_components=8, max_epochs=0, random_state=3).fit(X[:2])
+    np.testing.assert_array_equal(emb.fit(X).transform(X), fresh.transform(X))
+    with pytest.raises(ValueError, match="trained Skip-Pose methods"):
+        make_method("skippose-random", contrastive=0.1)
+    rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose-random",
+               "--splits", "1", "--window", "2", "--n-components", "8",
+               "--classes", "clap,golf,pullup", "--contrastive", "0.1",
+               "--output", str(tmp_path)])
+    assert rc == 0 and "skippose-random" in capsys.readouterr().out
+    rows = json.loads((tmp_path / "results.json").read_text())["results"]
+    assert [r["method"] for r in rows] == ["pca", "skippose-random"]
+    assert rows[1]["epochs"] == 0 and 0 < rows[1]["accuracy"] <= 1

@@ -187,7 +187,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     batch_size : int, default=256
         Triplets per optimisation step.
     max_epochs : int, default=100
-        Upper bound on the number of epochs.
+        Upper bound on the number of epochs. 0 builds the network and
+        trains nothing: ``transform`` then embeds with the random initial
+        weights (a control for how much the training adds).
     lr : float, default=1e-3
         Adam learning rate (the paper's).
     weight_decay : float, default=1e-5
@@ -229,7 +231,8 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         unweighted view term (``train_loss`` includes it times
         ``contrastive``).
     n_epochs_, best_epoch_ : int
-        Epochs run, and the one whose weights were kept.
+        Epochs run (over all ``warm_start`` fits), and the one whose weights
+        were kept (the best of the last fit; 0: the initial weights).
     n_components_ : int
         Output dimension.
     n_features_in_ : int

@@ -67,7 +67,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
     def _check_train_params(self):
         self._check_window_params()
         check_int_param(self.batch_size, "batch_size")
-        check_int_param(self.max_epochs, "max_epochs")
+        check_int_param(self.max_epochs, "max_epochs", minimum=0)
         check_int_param(self.patience, "patience")
         for name in ("lr", "weight_decay"):
             v = getattr(self, name)
@@ -132,6 +132,9 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         view = self._training_view(n_feat)
         callbacks = self._check_callbacks()
         best, best_state, bad_epochs = np.inf, None, 0
+        # the epoch whose weights are kept: this fit's best; with no epoch run,
+        # the weights as they were (0: the initialisation)
+        best_epoch = getattr(self, "best_epoch_", 0) if self.history_ else 0
         from tqdm.auto import tqdm
 
         bar = tqdm(range(self.max_epochs), disable=not self.verbose, desc=type(self).__name__)
@@ -187,6 +190,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                 "epoch": len(self.history_) + 1, "train_loss": train_loss,
                 "valid_loss": valid_loss, "dur": time.perf_counter() - t0, "best": bool(is_best),
             })
+            if is_best:
+                best_epoch = self.history_[-1]["epoch"]
             if view is not None:  # the unweighted view term, part of train_loss
                 self.history_[-1]["train_view_loss"] = term_total / max(count, 1)
             bar.set_postfix(loss=f"{train_loss:.4f}", valid=f"{valid_loss:.4f}")
@@ -205,9 +210,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             module.load_state_dict(best_state)
         module.eval()
         self.n_epochs_ = len(self.history_)
-        self.best_epoch_ = int(np.argmin([
-            h["valid_loss"] if valid is not None else h["train_loss"] for h in self.history_
-        ])) + 1
+        self.best_epoch_ = int(best_epoch)
 
     def _training_view(self, n_features):
         """A PoseJitter-like object, checked against ``n_features``, drawing a
