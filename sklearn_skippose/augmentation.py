@@ -1,12 +1,13 @@
 """3D motion capture projected to 2D from random cameras (section 3.3).
 
 :class:`MocapProjection` turns Human3.6M 3D joints (mapped to the 15-joint
-JHMDB puppet, to COCO's keypoints or to any skeleton) into 2D pose windows seen from random virtual cameras, prepared
-exactly like the real data: pixel coordinates on a 320x240 frame, joints
-outside the frame missing, then :class:`~sklearn_skippose.PoseNormalizer`
-relative to the first pose of a clip that starts a random number of frames
-before the sampled window. Samples are generated on demand, batch by batch,
-so any number of them streams through training without ever being stored.
+JHMDB puppet, to COCO's keypoints or to any skeleton) into 2D pose windows
+seen from random virtual cameras, prepared exactly like the real data:
+pixel coordinates on a 320x240 frame, joints outside the frame missing,
+then :class:`~sklearn_skippose.PoseNormalizer` relative to the first pose
+of a clip that starts a random number of frames before the sampled window.
+Samples are generated on demand, batch by batch, so any number of them
+streams through training without ever being stored.
 """
 
 import numpy as np
@@ -385,7 +386,8 @@ class MocapProjection(BaseEstimator):
             raise ValueError(f"No Human3.6M recording has {span} frames.")
         rec = rng.choice(len(lengths), size=n, p=usable / usable.sum())
         start = offsets[rec] + (rng.random(n) * usable[rec]).astype(np.int64)
-        P = frames[start[:, None] + np.arange(span)[None, :]].astype(np.float64)  # (n, span, n_joints, 3)
+        # (n, span, n_joints, 3)
+        P = frames[start[:, None] + np.arange(span)[None, :]].astype(np.float64)
         deg = np.pi / 180
         az = rng.uniform(*self.azimuth_range, n) * deg
         el = rng.uniform(*self.elevation_range, n) * deg

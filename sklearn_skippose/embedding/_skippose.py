@@ -219,7 +219,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         epoch (every callback still sees it); the best weights so far are
         then restored, as after early stopping. For logging, checkpoints or
         a time budget. ``clone`` (``GridSearchCV``) deep-copies them, so a
-        callback that records into itself records into the copy.
+        callback that records into itself records into the copy; pickling
+        the embedder pickles them too (a lambda cannot be pickled: use a
+        module-level function or ``set_params(callbacks=None)`` first).
 
     Attributes
     ----------
