@@ -30,6 +30,9 @@ __all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "forma
 #: ``"skippose-random"``, Skip-Pose's network left untrained (a control).
 METHODS = ("pca", "ae", "skippose-nopast", "skippose", "skippose-aug", "skippose-random")
 
+#: Methods without a contrastive term (the global ``contrastive`` skips them).
+_NO_CONTRASTIVE = ("pca", "ae", "skippose-random")
+
 #: Methods whose fit draws no random numbers: one run per split serves every seed.
 UNSEEDED_METHODS = ("pca",)
 
@@ -89,7 +92,7 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     common = dict(window=window, n_components=n_components)
     nn = dict(max_epochs=max_epochs, random_state=random_state)
     sp = dict(contrastive=contrastive)
-    if contrastive and name in ("pca", "ae", "skippose-random"):
+    if contrastive and name in _NO_CONTRASTIVE:
         raise ValueError(f"contrastive applies to the trained Skip-Pose methods only; {name!r} "
                          f"has no contrastive term (got contrastive={contrastive!r}).")
     if name == "pca":
@@ -252,7 +255,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     overrides = _check_method_settings(method_settings, methods)
     config = {m: {**base, **overrides.get(m, {})} for m in methods}
     for m in methods:  # the global contrastive weight concerns the trained Skip-Pose methods
-        if m in ("pca", "ae", "skippose-random") and "contrastive" not in overrides.get(m, {}):
+        if m in _NO_CONTRASTIVE and "contrastive" not in overrides.get(m, {}):
             config[m]["contrastive"] = 0.0
     for cfg in [base, *config.values()]:
         _check_settings(cfg)

@@ -87,12 +87,19 @@ _COCO_FROM_H36M = {
     "right_eye": None,
     "left_ear": None,
     "right_ear": None,
-    **{f"{side}_{j}": {f"{side}_{j}": 1.0} for side in ("left", "right")
-       for j in ("shoulder", "elbow", "wrist", "hip", "knee")},
+    "left_shoulder": {"left_shoulder": 1.0},
+    "right_shoulder": {"right_shoulder": 1.0},
+    "left_elbow": {"left_elbow": 1.0},
+    "right_elbow": {"right_elbow": 1.0},
+    "left_wrist": {"left_wrist": 1.0},
+    "right_wrist": {"right_wrist": 1.0},
+    "left_hip": {"left_hip": 1.0},
+    "right_hip": {"right_hip": 1.0},
+    "left_knee": {"left_knee": 1.0},
+    "right_knee": {"right_knee": 1.0},
     "left_ankle": {"left_foot": 1.0},
     "right_ankle": {"right_foot": 1.0},
 }
-_COCO_FROM_H36M = {name: _COCO_FROM_H36M[name] for name in COCO_JOINT_NAMES}
 
 _SKELETONS = {
     "h36m": {name: {name: 1.0} for name in H36M_JOINT_NAMES},

@@ -130,7 +130,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         if jitter is not None:
             jitter._check(n_feat)  # bad settings fail before any training
         view = self._training_view(n_feat)
-        callbacks = self._check_callbacks()
+        callbacks = tuple(self.callbacks or ())  # checked by _check_train_params
         best, best_state, bad_epochs = np.inf, None, 0
         # the epoch whose weights are kept: this fit's best; with no epoch run,
         # the weights as they were (0: the initialisation)
