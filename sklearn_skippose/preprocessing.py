@@ -14,6 +14,8 @@ from .utils._sequences import (
 __all__ = ["PoseNormalizer", "SequenceStandardScaler", "SequenceWhitener"]
 
 _MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
+# float32 input stays float32 (half the memory); anything else becomes float64
+_DTYPES = [np.float64, np.float32]
 
 
 def _real_frames(X3, lengths):
@@ -21,11 +23,22 @@ def _real_frames(X3, lengths):
     return np.arange(X3.shape[1])[None, :] < lengths[:, None]
 
 
+class _PreservesFloat32Mixin:
+    """Tags of a transformer whose float32 input gives float32 output."""
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
 def _degenerate(half_range, center):
     return ~(half_range > 1e-8 * np.maximum(1.0, np.abs(center)))
 
 
-class PoseNormalizer(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
+class PoseNormalizer(
+    _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
+):
     """Normalise the position and scale of every pose sequence.
 
     Stateless: every sequence is normalised with coefficients computed from
@@ -96,7 +109,7 @@ class PoseNormalizer(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
             This estimator.
         """
         self._check_mode()
-        check_sequence_dataset(self, X, reset=True, require_pairs=True)
+        check_sequence_dataset(self, X, reset=True, dtype=_DTYPES, require_pairs=True)
         return self
 
     def _check_mode(self):
@@ -115,12 +128,15 @@ class PoseNormalizer(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
         -------
         X_norm : ndarray
             Normalised poses, NaN kept where the input was NaN; same shape as
-            a 2D or 3D input, 3D NaN-padded for lists and 4D input.
+            a 2D or 3D input, 3D NaN-padded for lists and 4D input; float32
+            for float32 input, float64 otherwise.
         """
         check_is_fitted(self)
         self._check_mode()
         two_d = is_tabular(X)
-        X3, lengths = check_sequence_dataset(self, X, reset=False, require_pairs=True)
+        X3, lengths = check_sequence_dataset(
+            self, X, reset=False, dtype=_DTYPES, require_pairs=True
+        )
         out = self._normalize(X3)
         return out[:, 0, :] if two_d else out
 
@@ -177,7 +193,9 @@ class PoseNormalizer(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-class SequenceStandardScaler(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
+class SequenceStandardScaler(
+    _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
+):
     """Standardise every feature over all real frames of the training sequences.
 
     The per-feature mean and standard deviation are computed over every real
@@ -234,9 +252,9 @@ class SequenceStandardScaler(SequenceTransformerMixin, TransformerMixin, BaseEst
         self : SequenceStandardScaler
             The fitted scaler.
         """
-        X3, lengths = check_sequence_dataset(self, X, reset=True)
+        X3, lengths = check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
         real = _real_frames(X3, lengths)
-        F = X3[real]
+        F = X3[real].astype(np.float64)
         with np.errstate(all="ignore"):
             mean = np.nanmean(F, axis=0)
             std = np.nanstd(F, axis=0)
@@ -257,16 +275,19 @@ class SequenceStandardScaler(SequenceTransformerMixin, TransformerMixin, BaseEst
         Returns
         -------
         X_scaled : ndarray
-            Same shape as a 2D or 3D input (3D for lists), NaN kept.
+            Same shape as a 2D or 3D input (3D for lists), NaN kept; float32
+            for float32 input, float64 otherwise.
         """
         check_is_fitted(self)
         two_d = is_tabular(X)
-        X3, _ = check_sequence_dataset(self, X, reset=False)
-        out = (X3 - self.mean_) / self.scale_
+        X3, _ = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
+        out = ((X3 - self.mean_) / self.scale_).astype(X3.dtype, copy=False)
         return out[:, 0, :] if two_d else out
 
 
-class SequenceWhitener(SequenceTransformerMixin, TransformerMixin, BaseEstimator):
+class SequenceWhitener(
+    _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
+):
     """Decorrelate and rescale features over all real frames (PCA whitening).
 
     ``fit`` computes the mean and the covariance of every real (non-padding)
@@ -346,7 +367,7 @@ class SequenceWhitener(SequenceTransformerMixin, TransformerMixin, BaseEstimator
             raise TypeError(f"shrinkage must be a number, got {self.shrinkage!r}.")
         if not self.shrinkage >= 0:
             raise ValueError(f"shrinkage must be >= 0, got {self.shrinkage}.")
-        X3, lengths = check_sequence_dataset(self, X, reset=True)
+        X3, lengths = check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
         d = X3.shape[2]
         if self.n_components is not None:
             check_int_param(self.n_components, "n_components")
@@ -385,13 +406,14 @@ class SequenceWhitener(SequenceTransformerMixin, TransformerMixin, BaseEstimator
         Returns
         -------
         X_white : ndarray of shape (n_sequences, max_frames, `n_components_`)
-            2D for a 2D input; padding frames stay NaN.
+            2D for a 2D input; padding frames stay NaN; float32 for float32
+            input, float64 otherwise.
         """
         check_is_fitted(self)
         two_d = is_tabular(X)
-        X3, lengths = check_sequence_dataset(self, X, reset=False)
+        X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
         real = _real_frames(X3, lengths)
-        out = np.full(X3.shape[:2] + (self.n_components_,), np.nan)
+        out = np.full(X3.shape[:2] + (self.n_components_,), np.nan, dtype=X3.dtype)
         C = np.nan_to_num(X3[real] - self.mean_)
         out[real] = (C @ self.components_.T) / self.scale_
         return out[:, 0, :] if two_d else out

@@ -1,7 +1,9 @@
 """scikit-learn's conformance checks over every public estimator.
 
 Every estimator added to the package registers in ``ESTIMATORS``; checks
-that cannot apply are listed in ``EXPECTED_FAILED`` with the reason.
+that cannot apply are listed in ``EXPECTED_FAILED`` with the reason, and
+``tests/test_preprocessing.py`` checks the same properties on data they can
+apply to.
 """
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
@@ -45,7 +47,6 @@ EXPECTED_FAILED = {
             "check_transformers_unfitted_stateless",
             "check_methods_sample_order_invariance",
             "check_methods_subset_invariance",
-            "check_fit2d_1feature",
             "check_dict_unchanged",
             "check_fit2d_predict1d",
         ]

@@ -128,3 +128,91 @@ def test_sequence_whitener_missing_values_and_bad_input():
             SequenceWhitener(**bad).fit(X)
     with pytest.raises(ValueError, match="X has 3 features"):
         w.transform(np.zeros((1, 2, 3)))
+
+
+# scikit-learn's generic checks feed PoseNormalizer odd feature counts, which
+# pose data cannot have (tests/test_common.py lists them as expected
+# failures); the same properties, on pose-shaped data:
+@pytest.fixture
+def poses(rng):
+    X = rng.uniform(0, 300, size=(6, 9, 8))
+    X[1, 6:] = np.nan  # padding
+    X[2, 3, 2:4] = np.nan  # a missing keypoint
+    return X
+
+
+@pytest.mark.parametrize("mode", ["first_pose", "first_pose_isotropic", "sequence_bbox"])
+def test_pose_normalizer_estimator_contract(poses, mode):
+    import pickle
+
+    from sklearn.base import clone
+    from sklearn.pipeline import make_pipeline
+
+    est = PoseNormalizer(mode=mode)
+    before = poses.copy()
+    expected = PoseNormalizer(mode=mode).transform(poses)  # stateless: no fit needed
+    assert expected.shape == poses.shape
+    np.testing.assert_array_equal(poses, before)  # input untouched
+    params = est.get_params()
+    fitted = est.fit(poses, np.arange(len(poses)))  # y accepted and ignored
+    assert fitted is est and est.get_params() == params
+    assert set(vars(est)) - {"mode"} == {"n_features_in_"}
+    np.testing.assert_array_equal(est.transform(poses), expected)
+    np.testing.assert_array_equal(clone(est).fit_transform(poses), expected)
+    np.testing.assert_array_equal(pickle.loads(pickle.dumps(est)).transform(poses), expected)
+    np.testing.assert_array_equal(make_pipeline(clone(est)).fit_transform(poses), expected)
+    # sample order and subset invariance: each sequence is normalised alone
+    perm = np.random.default_rng(1).permutation(len(poses))
+    np.testing.assert_array_equal(est.transform(poses[perm]), expected[perm])
+    for i in range(len(poses)):
+        np.testing.assert_array_equal(est.transform(poses[i : i + 1])[0], expected[i])
+    # memory layouts and containers
+    readonly = poses.copy()
+    readonly.flags.writeable = False
+    for variant in [np.asfortranarray(poses), readonly, poses.tolist(), list(poses)]:
+        np.testing.assert_array_equal(est.transform(variant), expected)
+    # dtypes: float32 kept (and close to the float64 result), integers to float64
+    out32 = est.transform(poses.astype(np.float32))
+    assert out32.dtype == np.float32
+    np.testing.assert_allclose(out32, expected, rtol=1e-4, atol=1e-5)
+    ints = np.round(np.nan_to_num(poses[[0, 3]])).astype(np.int64)
+    out_int = est.transform(ints)
+    assert out_int.dtype == np.float64
+    np.testing.assert_allclose(out_int, est.transform(ints.astype(np.float64)))
+    # a 2D input is a set of one-frame sequences and stays 2D
+    np.testing.assert_array_equal(est.transform(poses[:, 0]), est.transform(poses[:, :1])[:, 0])
+
+
+def test_pose_normalizer_bad_input(poses):
+    est = PoseNormalizer().fit(poses)
+    with pytest.raises(ValueError, match="even number of features.*got 7 feature"):
+        PoseNormalizer().fit(poses[:, :, :7])
+    with pytest.raises(ValueError, match="X has 6 features, but PoseNormalizer is expecting 8"):
+        est.transform(poses[:, :, :6])
+    with pytest.raises(ValueError, match="single sequence as X\\[None\\]"):
+        est.transform(poses[0, 0])  # 1D
+    with pytest.raises(ValueError, match="infinite"):
+        est.transform(np.where(np.isnan(poses), np.inf, poses))
+    with pytest.raises(ValueError, match="no real frame"):
+        est.transform(np.full((1, 3, 8), np.nan))
+    with pytest.raises(TypeError, match="must hold numbers"):
+        est.transform(np.full((1, 3, 8), "a"))
+    with pytest.raises(TypeError, match="array-like of numbers"):
+        est.transform({"a": 1})
+
+
+@pytest.mark.parametrize("name", ["SequenceStandardScaler", "SequenceWhitener"])
+def test_sequence_scalers_keep_float32(poses, name):
+    import sklearn_skippose
+
+    est = getattr(sklearn_skippose, name)()
+    X = np.nan_to_num(poses)  # no missing values: the float32 statistics match
+    ref = est.fit(X).transform(X)
+    out = est.fit(X.astype(np.float32)).transform(X.astype(np.float32))
+    assert ref.dtype == np.float64 and out.dtype == np.float32
+    np.testing.assert_allclose(out, ref, rtol=1e-4, atol=1e-4)
+    # fitted on float64, applied to float32: float32 out; also for a list of
+    # float32 sequences, and a list of mixed dtypes becomes float64
+    assert est.fit(X).transform(X.astype(np.float32)).dtype == np.float32
+    assert est.transform(list(X.astype(np.float32))).dtype == np.float32
+    assert est.transform([X[0].astype(np.float32), X[1]]).dtype == np.float64

@@ -251,8 +251,11 @@ def check_sequence_dataset(
     reset : bool, default=True
         Whether this is ``fit`` (store ``n_features_in_``) or a later call
         (check against it).
-    dtype : numpy dtype, default=np.float64
-        Floating dtype of the returned array.
+    dtype : numpy dtype or list of numpy dtypes, default=np.float64
+        Floating dtype of the returned array. A list keeps the input's dtype
+        when it is in the list and converts to the first entry otherwise
+        (scikit-learn's convention); a list of arrays keeps its dtype when
+        every sequence has the same one.
     require_pairs : bool, default=False
         Whether ``n_features`` must be even (pose data, ``x, y`` per joint).
     allow_missing : bool, default=True
@@ -269,6 +272,8 @@ def check_sequence_dataset(
     y : ndarray or None
         Validated targets (only when ``y`` was given).
     """
+    if isinstance(dtype, (list, tuple)):
+        dtype = _preserved_dtype(X, dtype)
     if is_tabular(X):
         if hasattr(X, "dtype") and getattr(X.dtype, "kind", "f") == "c":
             raise ValueError("Complex data not supported: X must hold real numbers.")
@@ -302,7 +307,7 @@ def check_sequence_dataset(
     if require_pairs and f % 2:
         raise ValueError(
             f"Pose data needs an even number of features per frame (x, y for "
-            f"each joint, laid out x0, y0, x1, y1, ...); got {f} features."
+            f"each joint, laid out x0, y0, x1, y1, ...); got {f} feature(s)."
         )
     lengths = sequence_lengths(X3)
     empty = np.flatnonzero(lengths == 0)
@@ -334,6 +339,21 @@ def check_sequence_dataset(
     y = column_or_1d(y, warn=True)
     check_consistent_length(X3, y)
     return X3, lengths, y
+
+
+def _preserved_dtype(X, dtypes):
+    """The input's dtype if it is one of ``dtypes``, else ``dtypes[0]``."""
+    if isinstance(X, (list, tuple)):
+        found = {np.asarray(s).dtype for s in X if hasattr(s, "dtype")}
+        found = found.pop() if len(found) == 1 and all(hasattr(s, "dtype") for s in X) else None
+    else:
+        found = getattr(X, "dtype", None)
+    allowed = [np.dtype(d) for d in dtypes]
+    try:
+        found = np.dtype(found) if found is not None else None
+    except TypeError:  # e.g. a pandas extension dtype
+        found = None
+    return found if found in allowed else allowed[0]
 
 
 def is_tabular(X):
