@@ -19,8 +19,6 @@ full protocol over the three splits (see the results page).
 """
 
 # %%
-import numpy as np
-
 from sklearn_skippose.evaluation import evaluate_jhmdb
 
 windows = [2, 4, 6]

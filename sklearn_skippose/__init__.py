@@ -7,7 +7,7 @@ n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 
 from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
-from .neighbors import DTWNearestNeighbors
+from .neighbors import DTWNearestNeighbors, DTWNeighborsIndex
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 
 __version__ = "0.1.0"
@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AutoencoderEmbedder",
     "DTWNearestNeighbors",
+    "DTWNeighborsIndex",
     "MocapProjection",
     "PoseJitter",
     "PCAEmbedder",

@@ -2,8 +2,6 @@
 
 import math
 
-import numpy as np
-
 
 def local_cost(a, b, metric):
     if metric == "cosine":

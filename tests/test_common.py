@@ -11,6 +11,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from sklearn_skippose import (
     AutoencoderEmbedder,
     DTWNearestNeighbors,
+    DTWNeighborsIndex,
     PCAEmbedder,
     PoseNormalizer,
     SequenceStandardScaler,
@@ -27,6 +28,7 @@ ESTIMATORS = [
     AutoencoderEmbedder(window=2, n_components=4, max_epochs=2, random_state=0),
     DTWNearestNeighbors(),
     DTWNearestNeighbors(metric="euclidean", aggregate="mean", n_neighbors=3),
+    DTWNeighborsIndex(),
 ]
 
 _ODD = "the check uses odd feature counts; pose data needs (x, y) pairs, which PoseNormalizer enforces"

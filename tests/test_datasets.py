@@ -1,5 +1,3 @@
-import shutil
-
 import numpy as np
 import pytest
 from scipy.io import loadmat, savemat

@@ -5,16 +5,19 @@ Nothing is downloaded: the loaders read a folder given as ``data_home``, the
 """
 
 from ._base import DataNotFoundError, get_data_home
-from ._h36m import (COCO_JOINT_NAMES, H36M_JOINT_NAMES, h36m_to_jhmdb, h36m_to_skeleton,
-                    load_h36m)
-from ._jhmdb import JHMDB_FRAME_SIZE, JHMDB_JOINT_NAMES, load_jhmdb, world_to_pixel
+from ._h36m import (COCO_JOINT_NAMES, COCO_SKELETON, H36M_JOINT_NAMES, h36m_to_jhmdb,
+                    h36m_to_skeleton, load_h36m)
+from ._jhmdb import (JHMDB_FRAME_SIZE, JHMDB_JOINT_NAMES, JHMDB_SKELETON, load_jhmdb,
+                     world_to_pixel)
 
 __all__ = [
     "COCO_JOINT_NAMES",
+    "COCO_SKELETON",
     "DataNotFoundError",
     "H36M_JOINT_NAMES",
     "JHMDB_FRAME_SIZE",
     "JHMDB_JOINT_NAMES",
+    "JHMDB_SKELETON",
     "get_data_home",
     "h36m_to_jhmdb",
     "h36m_to_skeleton",

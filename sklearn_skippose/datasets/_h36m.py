@@ -7,7 +7,7 @@ from ._base import get_data_home, missing_data_error
 from ._jhmdb import JHMDB_JOINT_NAMES
 
 __all__ = ["load_h36m", "h36m_to_jhmdb", "h36m_to_skeleton", "H36M_JOINT_NAMES",
-           "COCO_JOINT_NAMES"]
+           "COCO_JOINT_NAMES", "COCO_SKELETON"]
 
 #: The 17 Human3.6M joints, in the order of the bundled file.
 H36M_JOINT_NAMES = (
@@ -77,6 +77,23 @@ COCO_JOINT_NAMES = (
     "right_knee",
     "left_ankle",
     "right_ankle",
+)
+
+#: COCO's skeleton (as drawn by the COCO API) as pairs of indices into
+#: ``COCO_JOINT_NAMES``.
+COCO_SKELETON = tuple(
+    (COCO_JOINT_NAMES.index(a), COCO_JOINT_NAMES.index(b))
+    for a, b in [
+        ("left_ankle", "left_knee"), ("left_knee", "left_hip"),
+        ("right_ankle", "right_knee"), ("right_knee", "right_hip"),
+        ("left_hip", "right_hip"), ("left_shoulder", "left_hip"),
+        ("right_shoulder", "right_hip"), ("left_shoulder", "right_shoulder"),
+        ("left_shoulder", "left_elbow"), ("right_shoulder", "right_elbow"),
+        ("left_elbow", "left_wrist"), ("right_elbow", "right_wrist"),
+        ("left_eye", "right_eye"), ("nose", "left_eye"), ("nose", "right_eye"),
+        ("left_eye", "left_ear"), ("right_eye", "right_ear"),
+        ("left_ear", "left_shoulder"), ("right_ear", "right_shoulder"),
+    ]
 )
 
 # Each COCO keypoint from Human3.6M joints; None: Human3.6M has no such

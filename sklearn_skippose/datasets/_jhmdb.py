@@ -7,7 +7,13 @@ from sklearn.utils import Bunch
 
 from ._base import get_data_home, missing_data_error
 
-__all__ = ["load_jhmdb", "JHMDB_JOINT_NAMES", "JHMDB_FRAME_SIZE", "world_to_pixel"]
+__all__ = [
+    "load_jhmdb",
+    "JHMDB_JOINT_NAMES",
+    "JHMDB_SKELETON",
+    "JHMDB_FRAME_SIZE",
+    "world_to_pixel",
+]
 
 #: The 15 joints of the JHMDB puppet, in the dataset's order.
 JHMDB_JOINT_NAMES = (
@@ -27,6 +33,21 @@ JHMDB_JOINT_NAMES = (
     "right_ankle",
     "left_ankle",
 )
+
+
+def _bones(names, pairs):
+    return tuple((names.index(a), names.index(b)) for a, b in pairs)
+
+
+#: The puppet's bones as pairs of joint indices into ``JHMDB_JOINT_NAMES``
+#: (for drawing stick figures, e.g. :func:`sklearn_skippose.plotting.plot_poses`).
+JHMDB_SKELETON = _bones(JHMDB_JOINT_NAMES, [
+    ("neck", "face"), ("neck", "belly"),
+    ("neck", "right_shoulder"), ("right_shoulder", "right_elbow"), ("right_elbow", "right_wrist"),
+    ("neck", "left_shoulder"), ("left_shoulder", "left_elbow"), ("left_elbow", "left_wrist"),
+    ("belly", "right_hip"), ("right_hip", "right_knee"), ("right_knee", "right_ankle"),
+    ("belly", "left_hip"), ("left_hip", "left_knee"), ("left_knee", "left_ankle"),
+])
 
 #: JHMDB frames are 320 x 240 pixels (width, height).
 JHMDB_FRAME_SIZE = (320, 240)

@@ -19,7 +19,7 @@
 
 import copy
 import time
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 import torch

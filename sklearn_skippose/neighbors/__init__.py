@@ -1,5 +1,6 @@
 """Nearest-neighbour classification and retrieval of feature sequences under DTW."""
 
 from ._dtw_knn import DTWNearestNeighbors
+from ._index import DTWNeighborsIndex
 
-__all__ = ["DTWNearestNeighbors"]
+__all__ = ["DTWNearestNeighbors", "DTWNeighborsIndex"]

@@ -1,29 +1,15 @@
-"""Nearest-neighbour classification and retrieval under cosine-similarity DTW."""
-
-from numbers import Integral
+"""Nearest-neighbour classification of feature sequences under cosine-similarity DTW."""
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import ClassifierMixin
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
 
-from ..metrics._dtw import (
-    PackedSequences,
-    SegmentIndex,
-    _Bands,
-    _scores_from,
-    check_dtw_params,
-    knn_pruned,
-    pairwise_costs,
-    sorted_by_length,
-)
-from ..utils._sequences import check_int_param, check_sequence_dataset
+from ._base import BaseDTWNeighbors
 
 __all__ = ["DTWNearestNeighbors"]
 
 
-class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
+class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
     """k-nearest-neighbour classifier and retrieval index under DTW similarity.
 
     The paper's classifier (section 3.2): every query sequence of per-time-step
@@ -127,15 +113,9 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
 
     # ------------------------------------------------------------------ fit
     def _check_params(self):
-        check_int_param(self.n_neighbors, "n_neighbors")
-        check_dtw_params(self.metric, self.aggregate, self.global_constraint,
-                         self.sakoe_chiba_radius, self.itakura_max_slope)
+        super()._check_params()
         if self.weights != "uniform" and not callable(self.weights):
             raise ValueError(f"weights must be 'uniform' or a callable, got {self.weights!r}.")
-        if self.algorithm not in ("auto", "brute", "pruned"):
-            raise ValueError(
-                f"algorithm must be 'auto', 'brute' or 'pruned', got {self.algorithm!r}."
-            )
 
     def fit(self, X, y):
         """Register the dictionary sequences and their labels.
@@ -154,12 +134,10 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
             The fitted classifier.
         """
         self._check_params()
-        X3, lengths, y = check_sequence_dataset(
-            self, X, "required" if y is None else y, reset=True, allow_missing=False,
-            dtype=np.float32,
-        )
+        X3, lengths, y = self._validate(X, "required" if y is None else y, reset=True)
         check_classification_targets(y)
-        self._set_dictionary(X3, lengths, y)
+        self._register(X3, lengths)
+        self.classes_, self._y = np.unique(y, return_inverse=True)
         return self
 
     def partial_fit(self, X, y, classes=None):
@@ -190,34 +168,17 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
                 self._add_classes(classes)
             return self
         self._check_params()
-        X3, lengths, y = check_sequence_dataset(
-            self, X, "required" if y is None else y, reset=False, allow_missing=False,
-            dtype=np.float32,
-        )
+        X3, lengths, y = self._validate(X, "required" if y is None else y, reset=False)
         check_classification_targets(y)
-        new = PackedSequences(X3, lengths, self.metric)
         if (self.classes_.dtype.kind in "US") != (y.dtype.kind in "US"):
             raise TypeError(
                 f"partial_fit labels must be of the same kind as the fitted ones "
                 f"(got {y.dtype} after {self.classes_.dtype})."
             )
-        # back to fit order, append, sort again: old sequences are unchanged
-        inv = np.empty_like(self._order)
-        inv[self._order] = np.arange(len(inv))
-        D = self._dictionary()
-        frames, sqn, _, lens = D.subset(inv)
-        merged = PackedSequences.__new__(PackedSequences)
-        merged.frames = np.concatenate([frames, new.frames])
-        merged.sqnorm = np.concatenate([sqn, new.sqnorm])
-        merged.lengths = np.concatenate([lens, new.lengths])
-        merged.offsets = np.concatenate([[0], np.cumsum(merged.lengths)[:-1]]).astype(np.int64)
-        merged.metric = self.metric
-        self._store(merged)
         old = self.classes_[self._y]
+        self._append(X3, lengths)
         self._add_classes(y if classes is None else np.concatenate([np.asarray(classes), y]))
         self._y = np.searchsorted(self.classes_, np.concatenate([old, y]))
-        self.n_samples_fit_ = len(self._lengths)
-        self._index = SegmentIndex(self._dictionary()) if self.algorithm == "pruned" else None
         return self
 
     def _add_classes(self, labels):
@@ -225,115 +186,7 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
         self.classes_ = np.union1d(self.classes_, np.asarray(labels))
         self._y = np.searchsorted(self.classes_, old)
 
-    def _set_dictionary(self, X3, lengths, y):
-        self._store(PackedSequences(X3, lengths, self.metric))
-        self.classes_, self._y = np.unique(y, return_inverse=True)
-        self.n_samples_fit_ = len(lengths)
-        self._index = SegmentIndex(self._dictionary()) if self.algorithm == "pruned" else None
-
-    def _dictionary(self):
-        """The dictionary, stored sorted by length (``_order`` maps back)."""
-        D = PackedSequences.__new__(PackedSequences)
-        D.frames, D.sqnorm, D.lengths, D.metric = (
-            self._frames, self._sqnorm, self._lengths, self.metric)
-        D.offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]]).astype(np.int64)
-        return D
-
-    def _store(self, P):
-        P, order = sorted_by_length(P)
-        self._frames, self._sqnorm, self._lengths = P.frames, P.sqnorm, P.lengths
-        self._order = order
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_index"] = None  # rebuilt on demand
-        return state
-
     # -------------------------------------------------------------- queries
-    def _queries(self, X):
-        check_is_fitted(self)
-        self._check_params()
-        X3, lengths = check_sequence_dataset(self, X, reset=False, allow_missing=False,
-                                             dtype=np.float32)
-        return PackedSequences(X3, lengths, self.metric)
-
-    def _all_scores(self, Q, D):
-        bands = _Bands(Q.lengths, D.lengths, self.global_constraint,
-                       self.sakoe_chiba_radius, self.itakura_max_slope)
-        cost, length = pairwise_costs(Q, D, bands, n_jobs=self.n_jobs)
-        scores = np.empty_like(cost)
-        scores[:, self._order] = _scores_from(cost, length, self.metric, self.aggregate)
-        return scores  # columns in fit order
-
-    def _use_pruning(self, k):
-        if self.algorithm == "pruned":
-            return True
-        if self.algorithm == "brute":
-            return False
-        return False
-
-    def _top_k(self, Q, k):
-        D = self._dictionary()
-        if self._use_pruning(k):
-            index = getattr(self, "_index", None)
-            if index is None:  # not cached here: predict must not change state
-                index = SegmentIndex(D)
-            bands = _Bands(Q.lengths, D.lengths, self.global_constraint,
-                           self.sakoe_chiba_radius, self.itakura_max_slope)
-            chunks = np.array_split(np.arange(len(Q)), max(1, min(len(Q), 8)))
-            res = Parallel(n_jobs=self.n_jobs)(
-                delayed(_pruned_chunk)(Q, c, D, index, bands, k, self.metric,
-                                       self.aggregate)
-                for c in chunks if len(c)
-            )
-            return (np.concatenate([r[0] for r in res]),
-                    self._order[np.concatenate([r[1] for r in res])])
-        return _top_k_rows(self._all_scores(Q, D), k)
-
-    def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
-        """The most similar dictionary sequences of every query.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_queries, max_frames, n_features), default=None
-            Query sequences. None queries the dictionary itself, each sequence
-            excluding itself.
-        n_neighbors : int, default=None
-            Number of neighbours (``self.n_neighbors`` when None).
-        return_distance : bool, default=True
-            Whether to return the scores too.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_queries, n_neighbors)
-            DTW similarity scores, **higher is more similar**, sorted best
-            first (only when ``return_distance``). Unlike scikit-learn's
-            distances these are similarities; ``-inf`` marks a pair the global
-            constraint admits no path for.
-        indices : ndarray of shape (n_queries, n_neighbors)
-            Indices of the neighbours in the dictionary (fit order, then
-            ``partial_fit`` order).
-        """
-        check_is_fitted(self)
-        k = self.n_neighbors if n_neighbors is None else n_neighbors
-        k = check_int_param(k, "n_neighbors")
-        self_query = X is None
-        n_avail = self.n_samples_fit_ - (1 if self_query else 0)
-        if k > n_avail:
-            raise ValueError(
-                f"Expected n_neighbors <= n_samples_fit = {n_avail}, got {k}: the "
-                "dictionary has fewer sequences than neighbours requested."
-            )
-        if self_query:
-            D = self._dictionary()
-            scores = np.empty((self.n_samples_fit_, self.n_samples_fit_))
-            scores[self._order] = self._all_scores(D, D)  # rows to fit order too
-            np.fill_diagonal(scores, -np.inf)
-            s, idx = _top_k_rows(scores, k)
-        else:
-            s, idx = self._top_k(self._queries(X), k)
-        return (s, idx) if return_distance else idx
-
     def class_scores(self, X):
         """Best DTW score of every query against each class.
 
@@ -421,33 +274,3 @@ class DTWNearestNeighbors(ClassifierMixin, BaseEstimator):
         """
         votes, _, _ = self._votes(X)
         return self.classes_[votes.argmax(axis=1)]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.three_d_array = True
-        tags.input_tags.allow_nan = False
-        return tags
-
-
-def _top_k_rows(scores, k):
-    n, m = scores.shape
-    if k < m:
-        part = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-    else:
-        part = np.tile(np.arange(m), (n, 1))
-    idx = np.empty((n, k), dtype=np.int64)
-    for q in range(n):
-        cand = part[q]
-        # exact tie-break: by score, then index; widen to all equal scores
-        kth = scores[q, cand].min()
-        cand = np.flatnonzero(scores[q] >= kth)
-        order = np.lexsort((cand, -scores[q, cand]))[:k]
-        idx[q] = cand[order]
-    return np.take_along_axis(scores, idx, axis=1), idx
-
-
-def _pruned_chunk(Q, rows, D, index, bands, k, metric, aggregate):
-    sub = PackedSequences.__new__(PackedSequences)
-    frames, sqn, offs, lens = Q.subset(rows)
-    sub.frames, sub.sqnorm, sub.offsets, sub.lengths, sub.metric = frames, sqn, offs, lens, metric
-    return knn_pruned(sub, D, index, bands, k, metric, aggregate)

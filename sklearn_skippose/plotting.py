@@ -1,0 +1,130 @@
+"""Stick-figure drawings of pose sequences (needs matplotlib: ``pip install .[plot]``)."""
+
+import numpy as np
+
+from .datasets import COCO_SKELETON, JHMDB_SKELETON
+from .utils._sequences import sequence_lengths, to_sequence_dataset
+
+__all__ = ["plot_poses"]
+
+_SKELETONS = {"jhmdb": JHMDB_SKELETON, "coco": COCO_SKELETON}
+
+
+def _check_skeleton(skeleton, n_joints):
+    if isinstance(skeleton, str):
+        if skeleton not in _SKELETONS:
+            raise ValueError(
+                f"skeleton must be one of {sorted(_SKELETONS)} or a sequence of "
+                f"(joint, joint) index pairs, got {skeleton!r}."
+            )
+        bones = _SKELETONS[skeleton]
+    else:
+        try:
+            bones = [tuple(int(j) for j in pair) for pair in skeleton]
+        except (TypeError, ValueError):
+            raise TypeError(
+                "skeleton must be 'jhmdb', 'coco' or a sequence of (joint, joint) "
+                f"index pairs, got {skeleton!r}."
+            ) from None
+        if any(len(pair) != 2 for pair in bones):
+            raise ValueError("Every bone of skeleton must be a pair of joint indices.")
+    bad = [pair for pair in bones if min(pair) < 0 or max(pair) >= n_joints]
+    if bad:
+        raise ValueError(
+            f"skeleton has bone {bad[0]} but the poses have {n_joints} joints; "
+            "pass the skeleton of the poses' layout (e.g. skeleton='coco' for "
+            "17 COCO keypoints)."
+        )
+    return bones
+
+
+def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
+               orientation="horizontal", **line_kw):
+    """Draw poses of one sequence side by side as stick figures (a filmstrip).
+
+    ``n_poses`` frames evenly spaced over the sequence's real frames are drawn
+    left to right (or top to bottom), each shifted by ``spacing``. Image coordinates are
+    assumed (y grows downwards), so the y axis is inverted. Bones with a
+    missing (NaN) end are not drawn.
+
+    Parameters
+    ----------
+    poses : array-like of shape (n_frames, n_features) or (n_frames, n_joints, 2)
+        One pose sequence, ``x0, y0, x1, y1, ...`` per frame; trailing
+        all-NaN frames are padding.
+    n_poses : int, default=6
+        Number of frames drawn (every frame when the sequence is shorter).
+    skeleton : {"jhmdb", "coco"} or sequence of (int, int), default="jhmdb"
+        Bones as pairs of joint indices:
+        :data:`~sklearn_skippose.datasets.JHMDB_SKELETON`,
+        :data:`~sklearn_skippose.datasets.COCO_SKELETON`, or your own.
+    ax : matplotlib Axes, default=None
+        Where to draw (the current axes when None).
+    spacing : float, default=None
+        Offset between consecutive poses, in the poses' units; when None,
+        1.2 times the widest (or, vertically, tallest) drawn pose.
+    orientation : {"horizontal", "vertical"}, default="horizontal"
+        Poses left to right, or top to bottom.
+    **line_kw
+        Passed to :meth:`matplotlib.axes.Axes.plot` (default ``color="k"``,
+        ``lw=1``).
+
+    Returns
+    -------
+    ax : matplotlib Axes
+        The axes drawn on.
+    frames : ndarray of shape (n_drawn,)
+        Indices of the frames drawn.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_skippose.plotting import plot_poses
+    >>> poses = np.random.default_rng(0).uniform(0, 100, size=(30, 15, 2))
+    >>> ax, frames = plot_poses(poses, n_poses=4)
+    >>> frames.tolist()
+    [0, 10, 19, 29]
+    """
+    import matplotlib.pyplot as plt
+
+    if orientation not in ("horizontal", "vertical"):
+        raise ValueError(
+            f"orientation must be 'horizontal' or 'vertical', got {orientation!r}."
+        )
+    axis = 0 if orientation == "horizontal" else 1
+    X = to_sequence_dataset([poses])
+    if X.shape[2] % 2:
+        raise ValueError(
+            f"poses needs an even number of features per frame (x, y for each "
+            f"joint); got {X.shape[2]}."
+        )
+    if isinstance(n_poses, bool) or not isinstance(n_poses, (int, np.integer)) or n_poses < 1:
+        raise ValueError(f"n_poses must be a positive integer, got {n_poses!r}.")
+    length = int(sequence_lengths(X)[0])
+    if length == 0:
+        raise ValueError("poses has no real frame: every value is NaN.")
+    P = X[0, :length].reshape(length, -1, 2)
+    bones = _check_skeleton(skeleton, P.shape[1])
+    frames = np.unique(np.round(np.linspace(0, length - 1, min(n_poses, length))).astype(int))
+    drawn = P[frames]
+    if spacing is None:
+        with np.errstate(all="ignore"):
+            widths = np.nanmax(drawn[..., axis], axis=1) - np.nanmin(drawn[..., axis], axis=1)
+        widest = np.nanmax(widths) if np.isfinite(widths).any() else 0.0
+        spacing = 1.2 * widest if widest > 0 else 1.0
+    if ax is None:
+        ax = plt.gca()
+    kw = {"color": "k", "lw": 1, **line_kw}
+    for k, pose in enumerate(drawn):
+        shifted = pose.copy()
+        shifted[:, axis] += k * spacing
+        for a, b in bones:
+            if np.isfinite(pose[[a, b]]).all():
+                ax.plot(shifted[[a, b], 0], shifted[[a, b], 1], **kw)
+    ax.set_aspect("equal", adjustable="datalim")
+    if not ax.yaxis_inverted():
+        ax.invert_yaxis()
+    ax.axis("off")
+    return ax, frames

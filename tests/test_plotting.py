@@ -1,0 +1,68 @@
+import numpy as np
+import pytest
+
+matplotlib = pytest.importorskip("matplotlib")
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+from sklearn_skippose.datasets import (COCO_JOINT_NAMES, COCO_SKELETON,  # noqa: E402
+                                       JHMDB_JOINT_NAMES, JHMDB_SKELETON)
+from sklearn_skippose.plotting import plot_poses  # noqa: E402
+
+
+def test_skeletons_by_name():
+    names = [(JHMDB_JOINT_NAMES[a], JHMDB_JOINT_NAMES[b]) for a, b in JHMDB_SKELETON]
+    assert len(names) == 14 and ("left_knee", "left_ankle") in names
+    # a tree over the 15 joints: every joint reached, no bone twice
+    assert {j for bone in JHMDB_SKELETON for j in bone} == set(range(15))
+    assert len(set(map(frozenset, JHMDB_SKELETON))) == 14
+    coco = {frozenset((COCO_JOINT_NAMES[a], COCO_JOINT_NAMES[b])) for a, b in COCO_SKELETON}
+    assert len(coco) == 19 and frozenset(("right_elbow", "right_wrist")) in coco
+
+
+def test_plot_poses_draws_every_visible_bone(rng):
+    poses = np.full((12, 15, 2), np.nan)
+    poses[:10] = rng.uniform(0, 100, size=(10, 15, 2))  # 2 padding frames
+    poses[9, 14] = np.nan  # left ankle missing in the last real frame
+    fig, ax = plt.subplots()
+    out, frames = plot_poses(poses, n_poses=4, ax=ax, spacing=200.0, color="r")
+    assert out is ax
+    np.testing.assert_array_equal(frames, [0, 3, 6, 9])  # padding frames never drawn
+    lines = ax.get_lines()
+    assert len(lines) == 4 * 14 - 1  # the bone to the missing ankle is left out
+    # the first bone of the second drawn pose: frame 3, shifted by one spacing
+    a, b = JHMDB_SKELETON[0]
+    np.testing.assert_allclose(lines[14].get_xdata(), poses[3, [a, b], 0] + 200.0)
+    np.testing.assert_allclose(lines[14].get_ydata(), poses[3, [a, b], 1])
+    assert lines[0].get_color() == "r" and ax.yaxis_inverted()
+    # flat (n_frames, n_features) input and the default spacing
+    _, frames = plot_poses(poses.reshape(12, 30)[:3], n_poses=6, ax=plt.subplots()[1])
+    np.testing.assert_array_equal(frames, [0, 1, 2])  # shorter than n_poses: every frame
+    # top to bottom: the shift goes to y
+    _, ax = plt.subplots()
+    plot_poses(poses, n_poses=4, ax=ax, spacing=200.0, orientation="vertical")
+    np.testing.assert_allclose(ax.get_lines()[14].get_xdata(), poses[3, [a, b], 0])
+    np.testing.assert_allclose(ax.get_lines()[14].get_ydata(), poses[3, [a, b], 1] + 200.0)
+    plt.close("all")
+
+
+def test_plot_poses_custom_skeleton_and_bad_input():
+    two = np.array([[[0.0, 0.0], [1.0, 1.0]]] * 3)
+    _, ax = plt.subplots()
+    plot_poses(two, skeleton=[(0, 1)], ax=ax)
+    assert len(ax.get_lines()) == 3
+    with pytest.raises(ValueError, match="15 joints"):
+        plot_poses(np.zeros((3, 15, 2)), skeleton="coco")
+    with pytest.raises(ValueError, match="skeleton must be one of"):
+        plot_poses(two, skeleton="smpl")
+    with pytest.raises(TypeError, match="index pairs"):
+        plot_poses(two, skeleton=[("a", "b")])
+    with pytest.raises(ValueError, match="even number of features"):
+        plot_poses(np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="orientation"):
+        plot_poses(two, skeleton=[(0, 1)], orientation="diagonal")
+    with pytest.raises(ValueError, match="n_poses"):
+        plot_poses(two, n_poses=0, skeleton=[(0, 1)])
+    with pytest.raises(ValueError, match="no real frame"):
+        plot_poses(np.full((3, 2, 2), np.nan), skeleton=[(0, 1)])
+    plt.close("all")
