@@ -122,6 +122,11 @@ def test_bad_inputs():
                             sakoe_chiba_radius=-1)
     with pytest.raises(TypeError):
         dtw_alignment("ab", np.ones((2, 2)))
+    # sequences without frames: a clear error, not numpy's empty argmax
+    with pytest.raises(ValueError, match="y has a sequence with no real frame"):
+        dtw_alignment(np.ones((3, 2)), np.ones((0, 2)))
+    with pytest.raises(ValueError, match="X has a sequence with no real frame"):
+        pairwise_dtw_scores(np.ones((2, 0, 2)))
 
 
 # ----------------------------------------------------------------------------

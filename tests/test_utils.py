@@ -16,6 +16,7 @@ def test_ragged_lists_and_4d():
     assert X.shape == (2, 5, 4)
     assert np.isnan(X[0, 3:]).all() and (X[0, :3] == 1).all()
     np.testing.assert_array_equal(sequence_lengths(X), [3, 5])
+    np.testing.assert_array_equal(sequence_lengths(np.zeros((2, 0, 4))), [0, 0])
     X4 = to_sequence_dataset(np.zeros((2, 6, 15, 2)))
     assert X4.shape == (2, 6, 30)
     assert to_sequence_dataset(np.zeros((4, 6))).shape == (4, 1, 6)

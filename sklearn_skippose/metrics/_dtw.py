@@ -469,7 +469,7 @@ def _as_dataset(X, name):
     X3 = to_sequence_dataset(X, dtype=np.float64)
     lengths = sequence_lengths(X3)
     if (lengths == 0).any():
-        raise ValueError(f"{name} has a sequence with no real frame (all NaN).")
+        raise ValueError(f"{name} has a sequence with no real frame (no frames, or all NaN).")
     inner = np.isnan(X3) & (np.arange(X3.shape[1])[None, :, None] < lengths[:, None, None])
     if inner.any() or np.isinf(X3).any():
         raise ValueError(

@@ -97,6 +97,8 @@ def sequence_lengths(X):
     X = np.asarray(X)
     if X.ndim != 3:
         raise ValueError(f"Expected a 3D sequence dataset, got shape {X.shape}.")
+    if X.shape[1] == 0:
+        return np.zeros(X.shape[0], dtype=np.int64)
     real = ~np.all(np.isnan(X), axis=2)
     # index of last real frame + 1; argmax on reversed rows
     any_real = real.any(axis=1)
