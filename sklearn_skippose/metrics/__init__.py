@@ -7,6 +7,7 @@ from ._scores import (
     mean_per_class_accuracy,
     mean_per_class_accuracy_scorer,
 )
+from ._retrieval import retrieval_average_precision, retrieval_precision
 
 __all__ = [
     "dtw_alignment",
@@ -16,4 +17,6 @@ __all__ = [
     "mean_per_class_accuracy",
     "mean_per_class_accuracy_scorer",
     "pairwise_dtw_scores",
+    "retrieval_average_precision",
+    "retrieval_precision",
 ]

@@ -345,9 +345,9 @@ def check_sequence_dataset(
 
 def _preserved_dtype(X, dtypes):
     """The input's dtype if it is one of ``dtypes``, else ``dtypes[0]``."""
-    if isinstance(X, (list, tuple)):
-        found = {np.asarray(s).dtype for s in X if hasattr(s, "dtype")}
-        found = found.pop() if len(found) == 1 and all(hasattr(s, "dtype") for s in X) else None
+    if isinstance(X, (list, tuple)):  # one dtype shared by every sequence, or none
+        found = {getattr(s, "dtype", None) for s in X}
+        found = found.pop() if len(found) == 1 else None
     else:
         found = getattr(X, "dtype", None)
     allowed = [np.dtype(d) for d in dtypes]
