@@ -201,7 +201,11 @@ def _parse_set(parser, items):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="skippose", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="skippose",
+        description="Skip-Pose Vectors on JHMDB: the evaluation, its comparisons and "
+        "the data summary (also run as python -m sklearn_skippose).",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     s = sub.add_parser("summary", help="print what the data folder holds")
     s.add_argument("--data-home", default=None)
