@@ -23,6 +23,8 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
 
     The dictionary can grow after fitting with :meth:`partial_fit`, including
     classes never seen before, without touching the sequences already there.
+    For the same search without labels, use
+    :class:`~sklearn_skippose.DTWNeighborsIndex`.
 
     Parameters
     ----------
@@ -69,6 +71,12 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
         Number of dictionary sequences.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Feature names (2D DataFrame input only).
+
+    See Also
+    --------
+    DTWNeighborsIndex : The same search without labels.
+    sklearn_skippose.metrics.pairwise_dtw_scores : Every query against every
+        sequence.
 
     Notes
     -----
