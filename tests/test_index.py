@@ -98,3 +98,26 @@ def test_real_jhmdb_similar_motion_search(jhmdb):
     assert idx.shape == (268, 5)
     precision = (jhmdb.target[tr][idx] == jhmdb.target[te][:, None]).mean()
     assert precision > 0.3  # measured 0.42 at the time of writing
+
+
+@pytest.mark.parametrize("constraint", [None, "sakoe_chiba"])
+def test_blocked_scoring_gives_the_same_results(walks, monkeypatch, rng, constraint):
+    """Queries scored a few at a time (bounded memory) give exactly what one block gives."""
+    from sklearn_skippose.neighbors import _base
+
+    X, Q = walks
+    y = rng.integers(0, 3, len(X))
+    params = dict(n_neighbors=3, global_constraint=constraint, sakoe_chiba_radius=3)
+    ref_index = DTWNeighborsIndex(**params).fit(X)
+    ref_clf = DTWNearestNeighbors(**params).fit(X, y)
+    want = [ref_index.kneighbors(Q), ref_index.kneighbors(), ref_clf.class_scores(Q),
+            ref_clf.predict_proba(Q)]
+    monkeypatch.setattr(_base, "_PAIRS_PER_BLOCK", 2 * len(X))  # two queries per block
+    index = DTWNeighborsIndex(**params).fit(X)
+    clf = DTWNearestNeighbors(**params).fit(X, y)
+    got = [index.kneighbors(Q), index.kneighbors(), clf.class_scores(Q), clf.predict_proba(Q)]
+    for (s, i), (s_ref, i_ref) in zip(got[:2], want[:2]):
+        np.testing.assert_array_equal(i, i_ref)
+        np.testing.assert_array_equal(s, s_ref)
+    np.testing.assert_array_equal(got[2], want[2])
+    np.testing.assert_array_equal(got[3], want[3])

@@ -201,6 +201,13 @@ class PackedSequences:
         offs = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
         return self.frames[rows], self.sqnorm[rows], offs, lens
 
+    def take(self, idx):
+        """The sequences ``idx``, in that order, as a new ``PackedSequences``."""
+        out = PackedSequences.__new__(PackedSequences)
+        out.frames, out.sqnorm, out.offsets, out.lengths = self.subset(idx)
+        out.metric = self.metric
+        return out
+
 
 def _scores_from(cost, length, metric, aggregate):
     ks = 1.0 if metric == "cosine" else 0.0
@@ -294,11 +301,7 @@ def sorted_by_length(P):
     order = np.argsort(P.lengths, kind="stable")
     if np.array_equal(order, np.arange(len(order))):
         return P, order
-    frames, sqn, offs, lens = P.subset(order)
-    out = PackedSequences.__new__(PackedSequences)
-    out.frames, out.sqnorm, out.offsets, out.lengths, out.metric = (
-        frames, sqn, offs, lens, P.metric)
-    return out, order
+    return P.take(order), order
 
 
 def _float_pairwise_costs(Q, D, bands, n_jobs=None):

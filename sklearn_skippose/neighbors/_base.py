@@ -53,13 +53,11 @@ class BaseDTWNeighbors(BaseEstimator):
         """Add ``X3`` after the sequences already registered (they are unchanged)."""
         new = PackedSequences(X3, lengths, self.metric)
         # back to fit order, append, sort again
-        inv = np.empty_like(self._order)
-        inv[self._order] = np.arange(len(inv))
-        frames, sqn, _, lens = self._dictionary().subset(inv)
+        old = self._dictionary().take(self._sorted_positions())
         merged = PackedSequences.__new__(PackedSequences)
-        merged.frames = np.concatenate([frames, new.frames])
-        merged.sqnorm = np.concatenate([sqn, new.sqnorm])
-        merged.lengths = np.concatenate([lens, new.lengths])
+        merged.frames = np.concatenate([old.frames, new.frames])
+        merged.sqnorm = np.concatenate([old.sqnorm, new.sqnorm])
+        merged.lengths = np.concatenate([old.lengths, new.lengths])
         merged.offsets = np.concatenate([[0], np.cumsum(merged.lengths)[:-1]]).astype(np.int64)
         merged.metric = self.metric
         self._store(merged)
@@ -76,6 +74,12 @@ class BaseDTWNeighbors(BaseEstimator):
             self._frames, self._sqnorm, self._lengths, self.metric)
         D.offsets = np.concatenate([[0], np.cumsum(self._lengths)[:-1]]).astype(np.int64)
         return D
+
+    def _sorted_positions(self):
+        """Position in the stored (length-sorted) dictionary of every sequence, in fit order."""
+        inv = np.empty_like(self._order)
+        inv[self._order] = np.arange(len(inv))
+        return inv
 
     def _store(self, P):
         P, order = sorted_by_length(P)
@@ -102,6 +106,18 @@ class BaseDTWNeighbors(BaseEstimator):
         scores[:, self._order] = _scores_from(cost, length, self.metric, self.aggregate)
         return scores  # columns in fit order
 
+    def _score_blocks(self, Q, D):
+        """``(rows, scores)`` for consecutive blocks of queries.
+
+        A block holds at most ``_PAIRS_PER_BLOCK`` query x dictionary pairs
+        (at least one query), so the score matrices in memory stay bounded
+        however many queries there are.
+        """
+        step = max(1, _PAIRS_PER_BLOCK // max(1, len(D)))
+        for a in range(0, len(Q), step):
+            rows = np.arange(a, min(len(Q), a + step))
+            yield rows, self._all_scores(Q if len(rows) == len(Q) else Q.take(rows), D)
+
     def _use_pruning(self, k):
         # "auto" is brute force: faster on every workload measured so far
         return self.algorithm == "pruned"
@@ -122,7 +138,21 @@ class BaseDTWNeighbors(BaseEstimator):
             )
             return (np.concatenate([r[0] for r in res]),
                     self._order[np.concatenate([r[1] for r in res])])
-        return _top_k_rows(self._all_scores(Q, D), k)
+        return self._brute_top_k(Q, D, k)
+
+    def _brute_top_k(self, Q, D, k, exclude=None):
+        """Top ``k`` of every query by brute force, block by block.
+
+        ``exclude[q]``: a dictionary index (fit order) query ``q`` must not
+        return (itself, for a self-query).
+        """
+        parts = []
+        for rows, S in self._score_blocks(Q, D):
+            if exclude is not None:
+                S[np.arange(len(rows)), exclude[rows]] = -np.inf
+            parts.append(_top_k_rows(S, k))
+        return (np.concatenate([p[0] for p in parts]),
+                np.concatenate([p[1] for p in parts]))
 
     def kneighbors(self, X=None, n_neighbors=None, return_distance=True):
         """The most similar dictionary sequences of every query.
@@ -158,12 +188,10 @@ class BaseDTWNeighbors(BaseEstimator):
                 f"Expected n_neighbors <= n_samples_fit = {n_avail}, got {k}: the "
                 "dictionary has fewer sequences than neighbours requested."
             )
-        if self_query:
+        if self_query:  # every sequence, in fit order, against all but itself
             D = self._dictionary()
-            scores = np.empty((self.n_samples_fit_, self.n_samples_fit_))
-            scores[self._order] = self._all_scores(D, D)  # rows to fit order too
-            np.fill_diagonal(scores, -np.inf)
-            s, idx = _top_k_rows(scores, k)
+            s, idx = self._brute_top_k(D.take(self._sorted_positions()), D, k,
+                                       exclude=np.arange(self.n_samples_fit_))
         else:
             s, idx = self._top_k(self._queries(X), k)
         return (s, idx) if return_distance else idx
@@ -173,6 +201,11 @@ class BaseDTWNeighbors(BaseEstimator):
         tags.input_tags.three_d_array = True
         tags.input_tags.allow_nan = False
         return tags
+
+
+#: Query x dictionary pairs scored at once (about 200 MB of temporaries):
+#: larger query sets are scored block by block.
+_PAIRS_PER_BLOCK = 1 << 22
 
 
 def _top_k_rows(scores, k):
@@ -193,7 +226,4 @@ def _top_k_rows(scores, k):
 
 
 def _pruned_chunk(Q, rows, D, index, bands, k, metric, aggregate):
-    sub = PackedSequences.__new__(PackedSequences)
-    frames, sqn, offs, lens = Q.subset(rows)
-    sub.frames, sub.sqnorm, sub.offsets, sub.lengths, sub.metric = frames, sqn, offs, lens, metric
-    return knn_pruned(sub, D, index, bands, k, metric, aggregate)
+    return knn_pruned(Q.take(rows), D, index, bands, k, metric, aggregate)

@@ -213,12 +213,12 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
             need not be the voted prediction.)
         """
         Q = self._queries(X)
-        scores = self._all_scores(Q, self._dictionary())
-        out = np.full((scores.shape[0], len(self.classes_)), -np.inf)
-        for c in range(len(self.classes_)):
-            cols = self._y == c
-            if cols.any():
-                out[:, c] = scores[:, cols].max(axis=1)
+        out = np.full((len(Q), len(self.classes_)), -np.inf)
+        present = [(c, self._y == c) for c in range(len(self.classes_))]
+        for rows, scores in self._score_blocks(Q, self._dictionary()):
+            for c, cols in present:
+                if cols.any():
+                    out[rows, c] = scores[:, cols].max(axis=1)
         return np.where(np.isfinite(out), out, np.finfo(np.float64).min)
 
     def _votes(self, X):
