@@ -106,25 +106,28 @@ class BaseDTWNeighbors(BaseEstimator):
         scores[:, self._order] = _scores_from(cost, length, self.metric, self.aggregate)
         return scores  # columns in fit order
 
-    def _score_blocks(self, Q, D):
+    def _score_blocks(self, Q, D, positions=None):
         """``(rows, scores)`` for consecutive blocks of queries.
 
-        A block holds at most ``_PAIRS_PER_BLOCK`` query x dictionary pairs
-        (at least one query), so the score matrices in memory stay bounded
-        however many queries there are.
+        The queries are ``Q``'s sequences at ``positions`` (all of them, in
+        order, when None), taken one block at a time. A block holds at most
+        ``_PAIRS_PER_BLOCK`` query x dictionary pairs (at least one query), so
+        the memory in use stays bounded however many queries there are.
         """
+        n = len(Q) if positions is None else len(positions)
         step = max(1, _PAIRS_PER_BLOCK // max(1, len(D)))
-        for a in range(0, len(Q), step):
-            rows = np.arange(a, min(len(Q), a + step))
-            yield rows, self._all_scores(Q if len(rows) == len(Q) else Q.take(rows), D)
-
-    def _use_pruning(self, k):
-        # "auto" is brute force: faster on every workload measured so far
-        return self.algorithm == "pruned"
+        for a in range(0, n, step):
+            rows = np.arange(a, min(n, a + step))
+            if positions is None and len(rows) == n:
+                block = Q
+            else:
+                block = Q.take(rows if positions is None else positions[rows])
+            yield rows, self._all_scores(block, D)
 
     def _top_k(self, Q, k):
         D = self._dictionary()
-        if self._use_pruning(k):
+        # "auto" is brute force: faster on every workload measured so far
+        if self.algorithm == "pruned":
             index = getattr(self, "_index", None)
             if index is None:  # not cached here: a query must not change state
                 index = SegmentIndex(D)
@@ -140,14 +143,15 @@ class BaseDTWNeighbors(BaseEstimator):
                     self._order[np.concatenate([r[1] for r in res])])
         return self._brute_top_k(Q, D, k)
 
-    def _brute_top_k(self, Q, D, k, exclude=None):
+    def _brute_top_k(self, Q, D, k, positions=None, exclude=None):
         """Top ``k`` of every query by brute force, block by block.
 
-        ``exclude[q]``: a dictionary index (fit order) query ``q`` must not
-        return (itself, for a self-query).
+        ``positions`` as in :meth:`_score_blocks`; ``exclude[q]``: a
+        dictionary index (fit order) query ``q`` must not return (itself, for
+        a self-query).
         """
         parts = []
-        for rows, S in self._score_blocks(Q, D):
+        for rows, S in self._score_blocks(Q, D, positions):
             if exclude is not None:
                 S[np.arange(len(rows)), exclude[rows]] = -np.inf
             parts.append(_top_k_rows(S, k))
@@ -190,7 +194,7 @@ class BaseDTWNeighbors(BaseEstimator):
             )
         if self_query:  # every sequence, in fit order, against all but itself
             D = self._dictionary()
-            s, idx = self._brute_top_k(D.take(self._sorted_positions()), D, k,
+            s, idx = self._brute_top_k(D, D, k, positions=self._sorted_positions(),
                                        exclude=np.arange(self.n_samples_fit_))
         else:
             s, idx = self._top_k(self._queries(X), k)
