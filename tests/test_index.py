@@ -121,3 +121,123 @@ def test_blocked_scoring_gives_the_same_results(walks, monkeypatch, rng, constra
         np.testing.assert_array_equal(s, s_ref)
     np.testing.assert_array_equal(got[2], want[2])
     np.testing.assert_array_equal(got[3], want[3])
+
+
+# ------------------------------------------------- graphs and score thresholds
+@pytest.mark.parametrize("metric, aggregate", [("cosine", "mean"), ("cosine", "cost"),
+                                               ("euclidean", "sum"), ("euclidean", "mean")])
+def test_radius_neighbors_against_reference_dtw(walks, metric, aggregate):
+    X, Q = walks
+    ref = _reference_scores(Q, X, metric=metric, aggregate=aggregate)
+    min_score = np.quantile(ref, 0.8)  # about a fifth of the pairs
+    index = DTWNeighborsIndex(metric=metric, aggregate=aggregate).fit(X)
+    s, idx = index.radius_neighbors(Q, min_score=min_score)
+    assert s.dtype == object and idx.shape == (len(Q),)
+    for q in range(len(Q)):
+        want = np.flatnonzero(ref[q] >= min_score)
+        np.testing.assert_array_equal(idx[q], want)  # unsorted: index order
+        np.testing.assert_allclose(s[q], ref[q, want], rtol=1e-5, atol=1e-5)
+    s_sorted, idx_sorted = index.radius_neighbors(Q, min_score=min_score, sort_results=True)
+    for q in range(len(Q)):
+        assert (np.diff(s_sorted[q]) <= 0).all()
+        assert sorted(idx_sorted[q]) == idx[q].tolist()
+    # the graph holds the same pairs; "distance" is the shortfall from a perfect match
+    G = index.radius_neighbors_graph(Q, min_score=min_score, mode="distance")
+    assert G.shape == (len(Q), len(X)) and G.nnz == sum(len(i) for i in idx)
+    best = 1.0 if (metric, aggregate) == ("cosine", "mean") else 0.0
+    for q in range(len(Q)):
+        row = G.getrow(q)
+        np.testing.assert_array_equal(np.sort(row.indices), idx[q])
+        np.testing.assert_allclose(row.toarray()[0, idx[q]], np.maximum(best - s[q], 0),
+                                   rtol=1e-5, atol=1e-6)
+    assert (G.data >= 0).all()
+
+
+def test_radius_neighbors_self_query_and_blocks(walks, monkeypatch):
+    from sklearn_skippose.neighbors import _base
+
+    X, Q = walks
+    index = DTWNeighborsIndex().fit(X[:20]).partial_fit(X[20:])
+    ref = _reference_scores(X, X, aggregate="mean")
+    s, idx = index.radius_neighbors(min_score=0.5)
+    for i in range(len(X)):  # every other sequence at least as similar, never itself
+        want = np.flatnonzero(ref[i] >= 0.5)
+        np.testing.assert_array_equal(idx[i], want[want != i])
+    G = index.radius_neighbors_graph(min_score=0.5)
+    assert G.diagonal().sum() == 0 and set(G.data) <= {1.0}
+    # a high threshold can leave queries with nothing
+    s_hi, idx_hi = index.radius_neighbors(Q, min_score=1.0)
+    assert all(len(i) == 0 for i in idx_hi) and s_hi.shape == (len(Q),)
+    assert index.radius_neighbors_graph(Q, min_score=1.0).nnz == 0
+    # scored two queries at a time: identical results
+    monkeypatch.setattr(_base, "_PAIRS_PER_BLOCK", 2 * len(X))
+    s2, idx2 = index.radius_neighbors(min_score=0.5)
+    for a, b in zip(idx2, idx):
+        np.testing.assert_array_equal(a, b)
+    for a, b in zip(s2, s):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_kneighbors_graph(walks, rng):
+    X, Q = walks
+    index = DTWNeighborsIndex(n_neighbors=4).fit(X)
+    s, idx = index.kneighbors(Q)
+    for mode, values in [("connectivity", np.ones_like(s)), ("score", s), ("distance", 1 - s)]:
+        G = index.kneighbors_graph(Q, mode=mode)
+        assert G.shape == (len(Q), len(X)) and G.nnz == s.size
+        np.testing.assert_array_equal(G.indices.reshape(s.shape), idx)  # best first
+        np.testing.assert_allclose(G.data.reshape(s.shape), np.maximum(values, 0), atol=1e-7)
+    G = index.kneighbors_graph(n_neighbors=2)  # self-query: no self-loops
+    assert G.shape == (len(X), len(X)) and G.diagonal().sum() == 0
+    np.testing.assert_array_equal(G.indices.reshape(-1, 2), index.kneighbors(n_neighbors=2)[1])
+    # the classifier has it too, with its own score
+    clf = DTWNearestNeighbors(n_neighbors=2).fit(X, rng.integers(0, 3, len(X)))
+    np.testing.assert_array_equal(clf.kneighbors_graph(Q, mode="score").data,
+                                  clf.kneighbors(Q)[0].ravel())
+    # infeasible pairs under a tight band are left out, not stored as -inf
+    short = [np.ones((2, 4)), np.ones((12, 4))]
+    banded = DTWNeighborsIndex(n_neighbors=2, global_constraint="itakura").fit(short)
+    Gb = banded.kneighbors_graph([np.ones((2, 4))], mode="score")
+    assert Gb.nnz == 1 and np.isfinite(Gb.data).all()
+
+
+def test_graph_feeds_scikit_learn_clustering(rng):
+    """DBSCAN on the sparse radius graph = DBSCAN on the dense distance matrix."""
+    from sklearn.cluster import DBSCAN
+
+    from sklearn_skippose.metrics import pairwise_dtw_scores
+
+    t = np.linspace(0, 1, 15)[:, None]
+    families = [np.hstack([np.cos(f * t), np.sin(f * t), t]) for f in (1.0, 4.0, 9.0)]
+    X = np.stack([fam + 0.05 * rng.standard_normal(fam.shape) for fam in families for _ in range(6)])
+    index = DTWNeighborsIndex().fit(X)
+    G = index.radius_neighbors_graph(min_score=0.9, mode="distance")
+    sparse_labels = DBSCAN(eps=0.1, min_samples=3, metric="precomputed").fit_predict(G)
+    dense = 1 - pairwise_dtw_scores(X, aggregate="mean")
+    np.fill_diagonal(dense, 0)
+    dense_labels = DBSCAN(eps=0.1, min_samples=3, metric="precomputed").fit_predict(
+        np.maximum(dense, 0))
+    np.testing.assert_array_equal(sparse_labels, dense_labels)
+    assert len(set(sparse_labels) - {-1}) == 3  # the three families
+
+
+def test_graph_and_radius_bad_input(walks):
+    X, Q = walks
+    with pytest.raises(NotFittedError):
+        DTWNeighborsIndex().radius_neighbors(Q, min_score=0.5)
+    index = DTWNeighborsIndex().fit(X)
+    with pytest.raises(TypeError, match="min_score is required"):
+        index.radius_neighbors(Q)
+    with pytest.raises(TypeError, match="min_score must be a real number"):
+        index.radius_neighbors(Q, min_score="0.5")
+    with pytest.raises(ValueError, match="min_score must be finite"):
+        index.radius_neighbors(Q, min_score=np.nan)
+    with pytest.raises(ValueError, match="sort_results is True"):
+        index.radius_neighbors(Q, min_score=0.5, return_distance=False, sort_results=True)
+    with pytest.raises(ValueError, match="mode must be"):
+        index.kneighbors_graph(Q, mode="weight")
+    with pytest.raises(ValueError, match="fixed best value"):
+        DTWNeighborsIndex(aggregate="sum").fit(X).radius_neighbors_graph(
+            Q, min_score=1.0, mode="distance")
+    with pytest.raises(ValueError, match="X has 3 features"):
+        index.radius_neighbors(Q[:, :, :3], min_score=0.5)

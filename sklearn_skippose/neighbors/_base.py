@@ -1,7 +1,10 @@
-"""What the DTW neighbour estimators share: the dictionary and k-NN queries."""
+"""What the DTW neighbour estimators share: the dictionary, k-NN and score-threshold queries."""
+
+from numbers import Real
 
 import numpy as np
 from joblib import Parallel, delayed
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -200,6 +203,169 @@ class BaseDTWNeighbors(BaseEstimator):
             s, idx = self._top_k(self._queries(X), k)
         return (s, idx) if return_distance else idx
 
+    def kneighbors_graph(self, X=None, n_neighbors=None, mode="connectivity"):
+        """Sparse graph of every query's most similar dictionary sequences.
+
+        The graph form of :meth:`kneighbors`, as scikit-learn's
+        ``kneighbors_graph``: what clustering and embedding estimators that
+        take a precomputed sparse neighbourhood need (e.g.
+        :class:`~sklearn.cluster.SpectralClustering` with
+        ``affinity="precomputed_nearest_neighbors"``,
+        :class:`~sklearn.cluster.DBSCAN` or :class:`~sklearn.manifold.Isomap`
+        with ``metric="precomputed"``), in memory linear in the number of
+        sequences instead of the full pairwise matrix.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, max_frames, n_features), default=None
+            Query sequences. None queries the dictionary itself, each sequence
+            excluding itself (no self-loops).
+        n_neighbors : int, default=None
+            Neighbours per query (``self.n_neighbors`` when None).
+        mode : {"connectivity", "score", "distance"}, default="connectivity"
+            Value of an edge: 1; the DTW similarity score; or the score's
+            shortfall from a perfect match, a non-negative dissimilarity (see
+            :meth:`radius_neighbors_graph`).
+
+        Returns
+        -------
+        graph : scipy.sparse.csr_matrix of shape (n_queries, n_samples_fit)
+            Row ``i`` holds query ``i``'s neighbours (columns in fit order,
+            then ``partial_fit`` order), best first. Pairs a global constraint
+            admits no path for are left out.
+        """
+        self._check_mode(mode)
+        s, idx = self.kneighbors(X, n_neighbors, return_distance=True)
+        keep = np.isfinite(s)
+        indptr = np.concatenate([[0], np.cumsum(keep.sum(axis=1))])
+        return self._graph(s[keep], idx[keep], indptr, mode)
+
+    def radius_neighbors(self, X=None, min_score=None, return_distance=True,
+                         sort_results=False):
+        """Every dictionary sequence whose DTW score with a query reaches ``min_score``.
+
+        scikit-learn's ``radius_neighbors``, for similarities: the "radius"
+        is a lowest score instead of a largest distance, so the search returns
+        every pair at least as similar as ``min_score`` (the boundary
+        included). For the ``"mean"`` cosine score, ``min_score=0.9`` keeps
+        the pairs whose aligned time steps have a mean cosine similarity of
+        at least 0.9. Every query is scored against every sequence, block by
+        block, whatever ``algorithm`` is.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, max_frames, n_features), default=None
+            Query sequences. None queries the dictionary itself, each sequence
+            excluding itself.
+        min_score : float
+            Lowest score returned.
+        return_distance : bool, default=True
+            Whether to return the scores too.
+        sort_results : bool, default=False
+            Sort every query's results best first (ties by index); needs
+            ``return_distance=True``, as in scikit-learn. Unsorted results are
+            in index order.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_queries,) of ndarray
+            Every query's scores (only when ``return_distance``); higher is
+            more similar.
+        indices : ndarray of shape (n_queries,) of ndarray
+            Every query's neighbours (fit order, then ``partial_fit`` order).
+        """
+        min_score = _check_min_score(min_score)
+        if sort_results and not return_distance:
+            raise ValueError("return_distance must be True if sort_results is True.")
+        self_query, blocks = self._query_score_blocks(X)
+        scores, indices = [], []
+        for rows, S in blocks:
+            for r, row in zip(rows, S):
+                j = np.flatnonzero(row >= min_score)
+                if self_query and len(j):
+                    j = j[j != r]
+                if sort_results:
+                    j = j[np.lexsort((j, -row[j]))]
+                scores.append(row[j])
+                indices.append(j)
+        out_s, out_i = _object_array(scores), _object_array(indices)
+        return (out_s, out_i) if return_distance else out_i
+
+    def radius_neighbors_graph(self, X=None, min_score=None, mode="connectivity",
+                               sort_results=False):
+        """Sparse graph of the pairs whose DTW score reaches ``min_score``.
+
+        The graph form of :meth:`radius_neighbors`, for estimators that take
+        a precomputed sparse neighbourhood (e.g. :class:`~sklearn.cluster.DBSCAN`
+        with ``metric="precomputed"`` and ``mode="distance"``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, max_frames, n_features), default=None
+            Query sequences. None queries the dictionary itself, each sequence
+            excluding itself (no self-loops).
+        min_score : float
+            Lowest score kept.
+        mode : {"connectivity", "score", "distance"}, default="connectivity"
+            Value of an edge: 1; the DTW similarity score; or its shortfall
+            from a perfect match: ``1 - score`` for the ``"mean"`` cosine
+            score (at most ``1 - min_score``), ``-score`` otherwise, which is
+            the DTW cost for ``aggregate="cost"`` and the summed or mean
+            squared euclidean distance along the path for the euclidean
+            metric.
+            ``"distance"`` is not defined for the ``"sum"`` cosine score,
+            whose best value grows with the path length.
+        sort_results : bool, default=False
+            Store every row's entries best first.
+
+        Returns
+        -------
+        graph : scipy.sparse.csr_matrix of shape (n_queries, n_samples_fit)
+            Explicit entries for every pair kept (a zero distance is stored,
+            not dropped).
+        """
+        self._check_mode(mode)
+        s, idx = self.radius_neighbors(X, min_score, return_distance=True,
+                                       sort_results=sort_results)
+        indptr = np.concatenate([[0], np.cumsum([len(i) for i in idx])])
+        flat = (lambda parts, dt: np.concatenate(list(parts)) if len(parts)
+                else np.empty(0, dt))
+        return self._graph(flat(s, np.float64), flat(idx, np.int64), indptr, mode)
+
+    def _query_score_blocks(self, X):
+        """``(self_query, blocks)``: the blocks of ``(rows, scores)`` of the
+        queries ``X``, or of the dictionary itself in fit order when None."""
+        if X is None:
+            check_is_fitted(self)
+            self._check_params()
+            D = self._dictionary()
+            return True, self._score_blocks(D, D, positions=self._sorted_positions())
+        return False, self._score_blocks(self._queries(X), self._dictionary())
+
+    def _check_mode(self, mode):
+        if mode not in ("connectivity", "score", "distance"):
+            raise ValueError(
+                f"mode must be 'connectivity', 'score' or 'distance', got {mode!r}."
+            )
+        if mode == "distance" and self.metric == "cosine" and self.aggregate == "sum":
+            raise ValueError(
+                "mode='distance' needs a score with a fixed best value: "
+                "aggregate='mean' (distance 1 - score) or 'cost' (the DTW cost); "
+                "the 'sum' cosine score grows with the path length. Use "
+                "mode='score', or set aggregate."
+            )
+
+    def _graph(self, s, idx, indptr, mode):
+        if mode == "connectivity":
+            data = np.ones(len(s))
+        elif mode == "score":
+            data = np.asarray(s, dtype=np.float64)
+        else:
+            best = 1.0 if (self.metric == "cosine" and self.aggregate == "mean") else 0.0
+            data = np.maximum(best - np.asarray(s, dtype=np.float64), 0.0)
+        return sparse.csr_matrix((data, np.asarray(idx, dtype=np.int64), indptr),
+                                 shape=(len(indptr) - 1, self.n_samples_fit_))
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.three_d_array = True
@@ -231,3 +397,20 @@ def _top_k_rows(scores, k):
 
 def _pruned_chunk(Q, rows, D, index, bands, k, metric, aggregate):
     return knn_pruned(Q.take(rows), D, index, bands, k, metric, aggregate)
+
+
+def _check_min_score(value):
+    if value is None:
+        raise TypeError("min_score is required: the lowest DTW score to return.")
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"min_score must be a real number, got {value!r}.")
+    if not np.isfinite(value):
+        raise ValueError(f"min_score must be finite, got {value!r}.")
+    return float(value)
+
+
+def _object_array(parts):
+    out = np.empty(len(parts), dtype=object)
+    for i, part in enumerate(parts):  # not out[:] = parts: equal lengths would broadcast
+        out[i] = part
+    return out

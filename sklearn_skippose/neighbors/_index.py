@@ -13,7 +13,10 @@ class DTWNeighborsIndex(BaseDTWNeighbors):
     :class:`~sklearn.neighbors.NearestNeighbors` is of
     :class:`~sklearn.neighbors.KNeighborsClassifier`): ``fit`` registers
     sequences, ``partial_fit`` adds more, and :meth:`kneighbors` returns the
-    most similar registered sequences of every query, best first. Similarity
+    most similar registered sequences of every query, best first
+    (:meth:`radius_neighbors`: every sequence above a score;
+    :meth:`kneighbors_graph` and :meth:`radius_neighbors_graph`: the same as
+    sparse graphs for scikit-learn's clustering and manifold estimators). Similarity
     is the paper's (section 3.2): dynamic time warping over the map of
     cosine similarities between time steps, the pair scored by the
     similarities along the path; see
@@ -74,6 +77,11 @@ class DTWNeighborsIndex(BaseDTWNeighbors):
     >>> scores, idx = index.kneighbors(wave[None, 1:15])  # a piece of the wave
     >>> idx.tolist()  # its half-speed copy and the wave itself, not the reversed wave
     [[2, 0]]
+    >>> index.kneighbors_graph(wave[None, 1:15]).toarray()  # the same, as a sparse graph
+    array([[1., 0., 1., 0.]])
+    >>> _, idx = index.radius_neighbors(wave[None, 1:15], min_score=0.9)  # every clip scoring 0.9+
+    >>> idx[0].tolist()
+    [0, 2]
     """
 
     def __init__(
