@@ -9,6 +9,7 @@ from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import DTWNearestNeighbors, DTWNeighborsIndex
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
+from .utils import show_versions
 
 __version__ = "0.1.0"
 
@@ -25,4 +26,5 @@ __all__ = [
     "SkipPoseEmbedder",
     "__version__",
     "mirror_poses",
+    "show_versions",
 ]

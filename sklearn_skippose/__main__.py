@@ -1,5 +1,8 @@
 """Command line: ``python -m sklearn_skippose`` (or ``skippose``).
 
+``skippose show-versions``
+    Print the versions of Python, this package, its dependencies and the
+    compute devices (:func:`sklearn_skippose.show_versions`), for bug reports.
 ``skippose summary``
     Load JHMDB (and Human3.6M when present) and print what was found.
 ``skippose compare RESULTS METHOD,BASELINE``
@@ -23,6 +26,9 @@ import time
 from pathlib import Path
 
 import numpy as np
+
+from . import __version__
+from .utils import show_versions
 
 
 def _summary(args):
@@ -206,7 +212,10 @@ def main(argv=None):
         description="Skip-Pose Vectors on JHMDB: the evaluation, its comparisons and "
         "the data summary (also run as python -m sklearn_skippose).",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("show-versions", help="print the versions of Python, this package, its "
+                                         "dependencies and the compute devices (for bug reports)")
     s = sub.add_parser("summary", help="print what the data folder holds")
     s.add_argument("--data-home", default=None)
     e = sub.add_parser("evaluate", help="JHMDB evaluation over the official splits")
@@ -268,6 +277,9 @@ def main(argv=None):
     c.add_argument("--n-resamples", type=int, default=10_000)
     c.add_argument("--random-state", type=int, default=0, help="seed of the resampling")
     args = parser.parse_args(argv)
+    if args.command == "show-versions":
+        show_versions()
+        return 0
     if args.command == "summary":
         return _summary(args)
     if args.command == "compare":

@@ -57,3 +57,27 @@ def test_feature_mismatch_between_fit_and_transform():
 def test_keypoint_mask_pairs():
     X = np.array([[[1.0, np.nan, 2.0, 3.0, np.nan, np.nan]]])
     assert keypoint_mask(X).astype(int).tolist() == [[[0, 0, 1, 1, 0, 0]]]
+
+
+def test_show_versions(capsys):
+    import numpy
+    import sklearn
+
+    import sklearn_skippose
+    from sklearn_skippose import show_versions
+    from sklearn_skippose.__main__ import main
+
+    show_versions()
+    out = capsys.readouterr().out
+    for section in ("System:", "Dependencies:", "Compute:"):
+        assert section in out
+    assert f"sklearn_skippose: {sklearn_skippose.__version__}" in out
+    assert f"numpy: {numpy.__version__}" in out
+    assert f"scikit-learn: {sklearn.__version__}" in out
+    assert "cuda available: " in out and "numba threads: " in out
+    assert main(["show-versions"]) == 0
+    assert capsys.readouterr().out == out  # the command prints the same
+    with pytest.raises(SystemExit) as exc:
+        main(["--version"])
+    assert exc.value.code == 0
+    assert capsys.readouterr().out.strip() == f"skippose {sklearn_skippose.__version__}"

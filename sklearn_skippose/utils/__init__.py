@@ -6,10 +6,12 @@ from ._sequences import (
     sequence_lengths,
     to_sequence_dataset,
 )
+from ._show_versions import show_versions
 
 __all__ = [
     "check_sequence_dataset",
     "keypoint_mask",
     "sequence_lengths",
+    "show_versions",
     "to_sequence_dataset",
 ]
