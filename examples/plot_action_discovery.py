@@ -79,7 +79,9 @@ for name, s in S.items():
 # only each clip's ten most similar clips, as a sparse matrix of distances
 # ``1 - score`` (memory linear in the number of clips; the queries are
 # scored block by block), and spectral clustering builds its affinity from
-# that graph alone (``affinity="precomputed_nearest_neighbors"``).
+# that graph alone (``affinity="precomputed_nearest_neighbors"``). In a
+# pipeline, :class:`~sklearn_skippose.DTWNeighborsTransformer` is the same
+# graph as a step.
 for name, z in Z.items():
     graph = DTWNeighborsIndex(n_neighbors=10).fit(z).kneighbors_graph(mode="distance")
     model = SpectralClustering(n_actions, affinity="precomputed_nearest_neighbors",

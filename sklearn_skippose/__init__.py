@@ -7,7 +7,7 @@ n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 
 from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
-from .neighbors import DTWNearestNeighbors, DTWNeighborsIndex
+from .neighbors import DTWNearestNeighbors, DTWNeighborsIndex, DTWNeighborsTransformer
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 from .utils import show_versions
 
@@ -17,6 +17,7 @@ __all__ = [
     "AutoencoderEmbedder",
     "DTWNearestNeighbors",
     "DTWNeighborsIndex",
+    "DTWNeighborsTransformer",
     "MocapProjection",
     "PoseJitter",
     "PCAEmbedder",

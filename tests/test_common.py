@@ -12,6 +12,7 @@ from sklearn_skippose import (
     AutoencoderEmbedder,
     DTWNearestNeighbors,
     DTWNeighborsIndex,
+    DTWNeighborsTransformer,
     PCAEmbedder,
     PoseNormalizer,
     SequenceStandardScaler,
@@ -29,6 +30,8 @@ ESTIMATORS = [
     DTWNearestNeighbors(),
     DTWNearestNeighbors(metric="euclidean", aggregate="mean", n_neighbors=3),
     DTWNeighborsIndex(),
+    DTWNeighborsTransformer(),
+    DTWNeighborsTransformer(mode="connectivity", metric="euclidean"),
 ]
 
 _ODD = "the check uses odd feature counts; pose data needs (x, y) pairs, which PoseNormalizer enforces"
@@ -56,7 +59,19 @@ EXPECTED_FAILED = {
 }
 
 
+# Scores (and distances) are float32 sums: a sequence's similarity to itself (and any other)
+# may differ in the last float32 bit (about 1e-7) between a query batch and
+# its subset, as BLAS blocks the matrix products differently; the check asks
+# for 1e-7. ``tests/test_index.py`` checks subset invariance to 1e-6.
+EXPECTED_FAILED["DTWNeighborsTransformer"] = {
+    "check_methods_subset_invariance": "float32 scores: the last bit (1e-7) depends on "
+                                       "the BLAS blocking of the batch",
+}
+
+
 def _expected_failed(estimator):
+    if getattr(estimator, "mode", None) == "connectivity":  # ones: exact
+        return {}
     return EXPECTED_FAILED.get(type(estimator).__name__, {})
 
 

@@ -241,3 +241,71 @@ def test_graph_and_radius_bad_input(walks):
             Q, min_score=1.0, mode="distance")
     with pytest.raises(ValueError, match="X has 3 features"):
         index.radius_neighbors(Q[:, :, :3], min_score=0.5)
+
+
+# ------------------------------------------------------ DTWNeighborsTransformer
+def test_transformer_is_the_index_graph(walks):
+    from sklearn_skippose import DTWNeighborsTransformer
+
+    X, Q = walks
+    index = DTWNeighborsIndex().fit(X)
+    for mode, extra in [("distance", 1), ("connectivity", 0), ("score", 0)]:
+        tr = DTWNeighborsTransformer(n_neighbors=3, mode=mode).fit(X)
+        G = tr.transform(Q)
+        want = index.kneighbors_graph(Q, n_neighbors=3 + extra, mode=mode)
+        np.testing.assert_array_equal(G.indices, want.indices)
+        np.testing.assert_array_equal(G.indptr, want.indptr)
+        np.testing.assert_array_equal(G.data, want.data)
+        assert tr.get_feature_names_out().tolist() == [
+            f"dtwneighborstransformer{i}" for i in range(len(X))]
+    # fit_transform = fit(X).transform(X): every sequence first, itself, at distance ~0
+    tr = DTWNeighborsTransformer(n_neighbors=3)
+    G = tr.fit_transform(X)
+    assert G.shape == (len(X), len(X)) and G.nnz == 4 * len(X)
+    np.testing.assert_array_equal(G.indices.reshape(-1, 4)[:, 0], np.arange(len(X)))
+    np.testing.assert_allclose(G.diagonal(), 0, atol=1e-6)
+    np.testing.assert_allclose(G.toarray(), tr.transform(X).toarray(), atol=1e-6)
+    # subset invariance, to float32 rounding (the common check asks for 1e-7)
+    np.testing.assert_allclose(tr.transform(X[:7]).toarray(), G.toarray()[:7], atol=1e-6)
+
+
+def test_transformer_in_a_pipeline_with_clustering_and_manifolds(rng):
+    from sklearn.cluster import SpectralClustering
+    from sklearn.manifold import Isomap
+    from sklearn.metrics import adjusted_rand_score
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import DTWNeighborsTransformer, PCAEmbedder
+
+    t = np.linspace(0, 1, 20)[:, None]
+    families = [np.hstack([np.cos(f * t), np.sin(f * t), t, t ** 2]) for f in (1.0, 4.0, 9.0)]
+    X = np.stack([fam + 0.05 * rng.standard_normal(fam.shape)
+                  for fam in families for _ in range(8)])
+    y = np.repeat(np.arange(3), 8)
+    model = make_pipeline(PCAEmbedder(window=2, n_components=3),
+                          DTWNeighborsTransformer(n_neighbors=10),  # 8 per family: connected
+                          SpectralClustering(3, affinity="precomputed_nearest_neighbors",
+                                             n_neighbors=10, random_state=0))
+    assert adjusted_rand_score(y, model.fit_predict(X)) == 1.0
+    # the embedder's parameters stay tunable through the pipeline
+    assert model.set_params(pcaembedder__window=3).get_params()["pcaembedder__window"] == 3
+    emb = make_pipeline(DTWNeighborsTransformer(n_neighbors=10),  # reaches across families
+                        Isomap(n_neighbors=10, n_components=2, metric="precomputed"))
+    Z = emb.fit_transform(X)
+    assert Z.shape == (24, 2) and np.isfinite(Z).all()
+
+
+def test_transformer_bad_input(walks):
+    from sklearn_skippose import DTWNeighborsTransformer
+
+    X, Q = walks
+    with pytest.raises(ValueError, match="mode must be"):
+        DTWNeighborsTransformer(mode="weights").fit(X)
+    with pytest.raises(ValueError, match="fixed best value"):
+        DTWNeighborsTransformer(aggregate="sum").fit(X)
+    with pytest.raises(NotFittedError):
+        DTWNeighborsTransformer().transform(Q)
+    with pytest.raises(ValueError, match="n_neighbors <= n_samples_fit = 30"):
+        DTWNeighborsTransformer(n_neighbors=30).fit(X).transform(Q)  # 31 with itself
+    with pytest.raises(ValueError, match="X has 3 features"):
+        DTWNeighborsTransformer().fit(X).transform(Q[:, :, :3])

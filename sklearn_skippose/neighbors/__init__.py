@@ -2,5 +2,6 @@
 
 from ._dtw_knn import DTWNearestNeighbors
 from ._index import DTWNeighborsIndex
+from ._transformer import DTWNeighborsTransformer
 
-__all__ = ["DTWNearestNeighbors", "DTWNeighborsIndex"]
+__all__ = ["DTWNearestNeighbors", "DTWNeighborsIndex", "DTWNeighborsTransformer"]
