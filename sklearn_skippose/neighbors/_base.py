@@ -47,6 +47,13 @@ class BaseDTWNeighbors(BaseEstimator):
                                       dtype=np.float32)
 
     # ------------------------------------------------------------ dictionary
+    def _fit_unlabelled(self, X):
+        """``fit`` without labels: validate, then make ``X`` the whole dictionary."""
+        self._check_params()
+        X3, lengths = self._validate(X, reset=True)
+        self._register(X3, lengths)
+        return self
+
     def _register(self, X3, lengths):
         """Make ``X3`` the whole dictionary."""
         self._store(PackedSequences(X3, lengths, self.metric))

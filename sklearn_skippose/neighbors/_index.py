@@ -121,10 +121,7 @@ class DTWNeighborsIndex(BaseDTWNeighbors):
         self : DTWNeighborsIndex
             The fitted index.
         """
-        self._check_params()
-        X3, lengths = self._validate(X, reset=True)
-        self._register(X3, lengths)
-        return self
+        return self._fit_unlabelled(X)
 
     def partial_fit(self, X, y=None):
         """Add sequences to the index.

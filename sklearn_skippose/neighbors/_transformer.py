@@ -127,10 +127,7 @@ class DTWNeighborsTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
         self : DTWNeighborsTransformer
             The fitted transformer.
         """
-        self._check_params()
-        X3, lengths = self._validate(X, reset=True)
-        self._register(X3, lengths)
-        return self
+        return self._fit_unlabelled(X)
 
     def transform(self, X):
         """Sparse graph of every sequence's nearest registered sequences.
