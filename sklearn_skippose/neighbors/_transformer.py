@@ -27,7 +27,7 @@ class DTWNeighborsTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     As in scikit-learn, ``fit_transform(X)`` is ``fit(X).transform(X)``:
     every sequence is its own best neighbour, so with ``mode="distance"`` one
     extra neighbour is returned per row (``n_neighbors + 1`` entries, the
-    first the sequence itself at distance 0 for the cosine scores).
+    first the sequence itself, at distance 0 up to float32 rounding).
 
     Parameters
     ----------
