@@ -151,17 +151,16 @@ class BaseDTWNeighbors(BaseEstimator):
             )
             return (np.concatenate([r[0] for r in res]),
                     self._order[np.concatenate([r[1] for r in res])])
-        return self._brute_top_k(Q, D, k)
+        return self._brute_top_k(self._score_blocks(Q, D), k)
 
-    def _brute_top_k(self, Q, D, k, positions=None, exclude=None):
-        """Top ``k`` of every query by brute force, block by block.
+    def _brute_top_k(self, blocks, k, exclude=None):
+        """Top ``k`` of every query from the score ``blocks`` (:meth:`_score_blocks`).
 
-        ``positions`` as in :meth:`_score_blocks`; ``exclude[q]``: a
-        dictionary index (fit order) query ``q`` must not return (itself, for
-        a self-query).
+        ``exclude[q]``: a dictionary index (fit order) query ``q`` must not
+        return (itself, for a self-query).
         """
         parts = []
-        for rows, S in self._score_blocks(Q, D, positions):
+        for rows, S in blocks:
             if exclude is not None:
                 S[np.arange(len(rows)), exclude[rows]] = -np.inf
             parts.append(_top_k_rows(S, k))
@@ -203,9 +202,8 @@ class BaseDTWNeighbors(BaseEstimator):
                 "dictionary has fewer sequences than neighbours requested."
             )
         if self_query:  # every sequence, in fit order, against all but itself
-            D = self._dictionary()
-            s, idx = self._brute_top_k(D, D, k, positions=self._sorted_positions(),
-                                       exclude=np.arange(self.n_samples_fit_))
+            _, blocks = self._query_score_blocks(None)
+            s, idx = self._brute_top_k(blocks, k, exclude=np.arange(self.n_samples_fit_))
         else:
             s, idx = self._top_k(self._queries(X), k)
         return (s, idx) if return_distance else idx
@@ -335,9 +333,8 @@ class BaseDTWNeighbors(BaseEstimator):
         s, idx = self.radius_neighbors(X, min_score, return_distance=True,
                                        sort_results=sort_results)
         indptr = np.concatenate([[0], np.cumsum([len(i) for i in idx])])
-        flat = (lambda parts, dt: np.concatenate(list(parts)) if len(parts)
-                else np.empty(0, dt))
-        return self._graph(flat(s, np.float64), flat(idx, np.int64), indptr, mode)
+        return self._graph(np.concatenate([np.empty(0), *s]),
+                           np.concatenate([np.empty(0, np.int64), *idx]), indptr, mode)
 
     def _query_score_blocks(self, X):
         """``(self_query, blocks)``: the blocks of ``(rows, scores)`` of the
