@@ -8,10 +8,12 @@ from ._scores import (
     mean_per_class_accuracy_scorer,
 )
 from ._retrieval import retrieval_average_precision, retrieval_precision
+from ._subsequence import dtw_subsequence_search
 
 __all__ = [
     "dtw_alignment",
     "dtw_band",
+    "dtw_subsequence_search",
     "macro_average_precision",
     "macro_average_precision_scorer",
     "mean_per_class_accuracy",

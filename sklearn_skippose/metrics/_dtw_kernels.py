@@ -418,3 +418,79 @@ def dtw_lanes_cosine(S, q_off, q_len, g_col, g_len, lane_len, c0, scale, lbits,
                 P, C = C, P
             for p in range(W):
                 out_key[row0 + i, col0 + g * W + p] = P[lane_len[g, p] * W + p]
+
+
+@njit(cache=True, parallel=True)
+def subsequence_dtw(q, D, d_off, d_len, metric, out_cost, out_len, out_start):
+    """Subsequence DTW of one query against every position of long sequences.
+
+    ``q`` (n, f) is the query and ``D`` the frames of the long sequences,
+    packed (sequence ``s`` is ``D[d_off[s] : d_off[s] + d_len[s]]``), both
+    float64 and, for the cosine metric, L2-normalised. For every frame ``e``
+    of every sequence the kernel finds the cheapest monotone path from
+    ``(0, b)`` to ``(n - 1, e)`` over all starts ``b <= e`` (open begin and
+    open end, Müller's subsequence DTW) and writes, at the frame's packed
+    index, its accumulated cost, its number of cells and its start ``b``
+    (relative to the sequence). Local costs (``1 - cos`` clipped at 0, or the
+    squared euclidean distance) are computed on the fly, so memory is a few
+    columns of length ``n`` per thread, however long the sequences.
+
+    The long sequences are processed column by column (one column is one
+    frame), in parallel over sequences. Steps and tie-breaking are those of
+    the other kernels: the diagonal, the query step and the long-sequence
+    step, the cheapest one, ties to the shortest path.
+    """
+    n, f = q.shape
+    for s in prange(d_off.shape[0]):
+        acc = np.empty(n)
+        cells = np.empty(n, dtype=np.int64)
+        start = np.empty(n, dtype=np.int64)
+        o = d_off[s]
+        for j in range(d_len[s]):
+            col = o + j
+            # (diag, diagL, diagS): the previous column's entry of row i - 1
+            diag = INF
+            diagL = 0
+            diagS = 0
+            for i in range(n):
+                c = 0.0
+                if metric == 0:
+                    for t in range(f):
+                        c += q[i, t] * D[col, t]
+                    c = 1.0 - c
+                    if c < 0.0:
+                        c = 0.0
+                else:
+                    for t in range(f):
+                        d = q[i, t] - D[col, t]
+                        c += d * d
+                if i == 0:
+                    # open begin: a path may start at any frame
+                    best = 0.0
+                    L = 0
+                    b = j
+                else:
+                    best = diag
+                    L = diagL
+                    b = diagS
+                    up = acc[i - 1]  # this column, row i - 1 (already updated)
+                    if up < best or (up == best and cells[i - 1] < L):
+                        best = up
+                        L = cells[i - 1]
+                        b = start[i - 1]
+                    if j > 0:
+                        left = acc[i]  # previous column, same row
+                        if left < best or (left == best and cells[i] < L):
+                            best = left
+                            L = cells[i]
+                            b = start[i]
+                if j > 0:
+                    diag = acc[i]
+                    diagL = cells[i]
+                    diagS = start[i]
+                acc[i] = best + c
+                cells[i] = L + 1
+                start[i] = b
+            out_cost[col] = acc[n - 1]
+            out_len[col] = cells[n - 1]
+            out_start[col] = start[n - 1]

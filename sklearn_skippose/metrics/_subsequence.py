@@ -1,0 +1,211 @@
+"""Search for a short motion inside long recordings (subsequence DTW).
+
+:func:`pairwise_dtw_scores` aligns whole sequences with whole sequences. To
+find *where* a motion happens in a long recording, the alignment must be
+free to start and end anywhere in the recording: subsequence DTW (open
+begin, open end) aligns the whole query with the best-matching stretch of
+the recording ending at every frame, in one pass over the recording. The
+stretch is chosen by the accumulated cost, as DTW chooses paths; it is then
+scored like the package's other DTW scores (see :mod:`._dtw`), and the best
+non-overlapping stretches are returned.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.utils import Bunch
+
+from ..utils._sequences import check_int_param
+from ._dtw import PackedSequences, _as_dataset, _scores_from
+from ._dtw_kernels import subsequence_dtw
+
+__all__ = ["dtw_subsequence_search"]
+
+_AGGREGATES = ("mean", "cost")
+
+
+def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=None,
+                           metric="cosine", aggregate="mean"):
+    """Best-matching stretches of long sequences for a query (subsequence DTW).
+
+    Every frame ``e`` of every sequence of ``X`` ends one candidate match:
+    the stretch ``X[s, b:e + 1]`` whose DTW alignment with the *whole*
+    query costs least over all starts ``b`` (open-begin, open-end DTW,
+    computed in one pass over each sequence). Candidates are ranked by
+    their score and taken best first, skipping any that comes closer than
+    ``min_gap`` frames to a stretch already taken in the same sequence, so a
+    motion that lasts a while is reported once and not at every frame near
+    its end.
+
+    Run it on embedded sequences (an embedder's ``transform`` of the query
+    and of the recordings) as on poses: with a window embedder, match frame
+    ``t`` stands for the window of poses ``t .. t + window - 1``.
+
+    Parameters
+    ----------
+    query : array-like of shape (n_frames, n_features)
+        The motion to look for (trailing all-NaN frames are dropped); a
+        single sequence ``(1, n_frames, n_features)`` is accepted too.
+    X : array-like of shape (n_sequences, max_frames, n_features)
+        The sequences searched, NaN-padded, or a list of ``(T_i, n_features)``
+        arrays of any lengths.
+    n_matches : int or None, default=5
+        Most matches returned. None returns every non-overlapping match
+        reaching ``min_score``, which must then be given.
+    min_score : float, default=None
+        Lowest score returned (the boundary included); no threshold when
+        None.
+    min_gap : int, default=None
+        Fewest frames between two matches of one sequence (0: they may touch
+        but not overlap). None uses half the query's length, which keeps the
+        fragments right before and after a good match (often a poor match
+        of the whole query squeezed onto a few frames) out of the results.
+    metric : {"cosine", "euclidean"}, default="cosine"
+        Local similarity between time steps, as in
+        :func:`pairwise_dtw_scores`.
+    aggregate : {"mean", "cost"}, default="mean"
+        Score of a match: the mean local similarity along its path (for the
+        cosine metric, 1 is a perfect match), or minus the accumulated cost.
+        :func:`pairwise_dtw_scores`' ``"sum"`` is not offered: it grows with
+        the path length and would favour long, poor matches.
+
+    Returns
+    -------
+    matches : :class:`~sklearn.utils.Bunch`
+        Arrays of one entry per match, best first:
+
+        - ``sequence``: index of the sequence in ``X``;
+        - ``start``, ``stop``: the match is ``X[sequence, start:stop]``;
+        - ``score``: higher is more similar;
+        - ``cost``: accumulated local cost along the path;
+        - ``path_length``: cells on the path (at least the longer of the
+          query and the match).
+
+        and ``profile``, of shape (n_sequences, max_frames): the score of the
+        best match ending at every frame, NaN on padding (a matching profile
+        to plot beside the recording). :func:`dtw_alignment` of the query
+        with ``X[sequence, start:stop]`` gives a match's path and similarity
+        map.
+
+    See Also
+    --------
+    pairwise_dtw_scores : Whole sequences against whole sequences.
+    dtw_alignment : Path and similarity map of one pair.
+
+    Notes
+    -----
+    The local cost is computed in float64 on the fly, so memory is a few
+    columns of the query's length per thread however long the sequences
+    are; sequences are searched in parallel (numba's threads). Global
+    constraints are not offered: a band around the diagonal has no meaning
+    when the match's length is not known beforehand. A cosine local cost is
+    clipped at 0 (rounding can make ``1 - cos`` slightly negative), which
+    keeps the open begin exact.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose.metrics import dtw_subsequence_search
+    >>> t = np.linspace(0, 4 * np.pi, 80)
+    >>> recording = np.c_[np.cos(t), np.sin(t)]
+    >>> query = recording[20:30]
+    >>> m = dtw_subsequence_search(query, [recording], n_matches=1)
+    >>> int(m.start[0]), int(m.stop[0]), round(float(m.score[0]), 3)
+    (20, 30, 1.0)
+    """
+    q, X3, lengths = _check_inputs(query, X, metric, aggregate)
+    n_matches, min_score = _check_selection(n_matches, min_score)
+    if min_gap is None:
+        min_gap = len(q) // 2
+    min_gap = check_int_param(min_gap, "min_gap", minimum=0)
+    dtype = np.float64
+    Q = PackedSequences(q[None], [len(q)], metric, dtype=dtype)
+    D = PackedSequences(X3, lengths, metric, dtype=dtype)
+    total = len(D.frames)
+    cost = np.empty(total)
+    cells = np.empty(total, dtype=np.int64)
+    start = np.empty(total, dtype=np.int64)
+    subsequence_dtw(Q.frames, D.frames, D.offsets, D.lengths, 0 if metric == "cosine" else 1,
+                    cost, cells, start)
+    score = _scores_from(cost, cells, metric, aggregate)
+
+    seq = np.repeat(np.arange(len(lengths)), lengths)
+    stop = np.arange(total) - np.repeat(D.offsets, lengths) + 1
+    profile = np.full(X3.shape[:2], np.nan)
+    profile[seq, stop - 1] = score
+
+    keep = _separated(seq, start, stop, score, n_matches, min_score, min_gap, D)
+    return Bunch(sequence=seq[keep], start=start[keep], stop=stop[keep], score=score[keep],
+                 cost=cost[keep], path_length=cells[keep], profile=profile)
+
+
+def _separated(seq, start, stop, score, n_matches, min_score, min_gap, D):
+    """Candidates best first (ties: earlier sequence, then earlier end),
+    skipping those closer than ``min_gap`` frames to one already taken."""
+    order = np.lexsort((stop, seq, -score))
+    if min_score is not None:
+        order = order[score[order] >= min_score]
+    # packed frames in a match taken or within min_gap of one
+    blocked = np.zeros(len(seq), dtype=bool)
+    keep = []
+    for c in order:
+        if n_matches is not None and len(keep) == n_matches:
+            break
+        o, n = D.offsets[seq[c]], D.lengths[seq[c]]
+        if blocked[o + start[c] : o + stop[c]].any():
+            continue
+        blocked[o + max(start[c] - min_gap, 0) : o + min(stop[c] + min_gap, n)] = True
+        keep.append(c)
+    return np.asarray(keep, dtype=np.int64)
+
+
+def _check_inputs(query, X, metric, aggregate):
+    if metric not in ("cosine", "euclidean"):
+        raise ValueError(f"metric must be 'cosine' or 'euclidean', got {metric!r}.")
+    if aggregate not in _AGGREGATES:
+        raise ValueError(
+            f"aggregate must be one of {_AGGREGATES}, got {aggregate!r} (the 'sum' "
+            "score grows with the path length, which would favour long matches)."
+        )
+    if isinstance(query, (str, bytes)):
+        raise TypeError("query must be a numeric array (n_frames, n_features).")
+    q = query
+    if not isinstance(q, np.ndarray):
+        try:
+            q = np.asarray(q, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(
+                "query must be a numeric array (n_frames, n_features)."
+            ) from exc
+    if q.ndim == 3 and q.shape[0] == 1:
+        q = q[0]
+    if q.ndim != 2:
+        raise ValueError(
+            f"query must be one sequence of shape (n_frames, n_features), got an "
+            f"array of shape {q.shape}."
+        )
+    q3, q_len = _as_dataset(q[None], "query")
+    X3, lengths = _as_dataset(X, "X")
+    if q3.shape[2] != X3.shape[2]:
+        raise ValueError(
+            f"query and X must have the same number of features per frame; got "
+            f"{q3.shape[2]} and {X3.shape[2]}."
+        )
+    return q3[0, : q_len[0]], X3, lengths
+
+
+def _check_selection(n_matches, min_score):
+    if n_matches is not None:
+        n_matches = check_int_param(n_matches, "n_matches")
+    if min_score is not None:
+        if isinstance(min_score, bool) or not isinstance(min_score, Real):
+            raise TypeError(f"min_score must be a real number or None, got {min_score!r}.")
+        if not np.isfinite(min_score):
+            raise ValueError(f"min_score must be finite, got {min_score!r}.")
+        min_score = float(min_score)
+    if n_matches is None and min_score is None:
+        raise ValueError(
+            "n_matches=None returns every match above min_score; give min_score "
+            "too (or an integer n_matches)."
+        )
+    return n_matches, min_score

@@ -1,0 +1,189 @@
+import numpy as np
+import pytest
+from tslearn.metrics import dtw_subsequence_path
+
+from sklearn_skippose import PoseNormalizer
+from sklearn_skippose.metrics import dtw_subsequence_search, pairwise_dtw_scores
+
+from ._reference import reference_dtw
+
+
+def _reference_profile(query, seq, metric):
+    """For every end frame e: the cheapest whole-query alignment over all
+    starts b <= e (float64 plain Python), as (cost, path length, start)."""
+    ks = 1.0 if metric == "cosine" else 0.0
+    out = []
+    for e in range(len(seq)):
+        best = None
+        for b in range(e + 1):
+            stretch = seq[b : e + 1].tolist()
+            cost = -reference_dtw(query.tolist(), stretch, metric, "cost")
+            length = round(reference_dtw(query.tolist(), stretch, metric, "sum") + cost) \
+                if ks else None
+            key = (cost, -b)  # equal costs: the later start (a shorter path)
+            if best is None or key < best[0]:
+                best = (key, cost, length, b)
+        out.append(best[1:])
+    return out
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_profile_matches_float64_reference(rng, metric):
+    query = rng.normal(size=(4, 3))
+    seq = rng.normal(size=(14, 3))
+    m = dtw_subsequence_search(query, [seq], n_matches=1, metric=metric, aggregate="cost")
+    ref = _reference_profile(query, seq, metric)
+    np.testing.assert_allclose(-m.profile[0], [r[0] for r in ref], rtol=1e-10, atol=1e-12)
+    if metric == "cosine":  # the mean score: the same path's mean similarity
+        mean = dtw_subsequence_search(query, [seq], n_matches=1, metric=metric).profile[0]
+        expected = [(length - cost) / length for cost, length, _ in ref]
+        np.testing.assert_allclose(mean, expected, rtol=1e-10, atol=1e-12)
+    e = int(np.argmin([r[0] for r in ref]))
+    assert m.stop[0] == e + 1 and m.start[0] == ref[e][2]
+    assert m.sequence[0] == 0
+
+
+def test_best_match_is_tslearns_subsequence_path(rng):
+    query = rng.normal(size=(6, 4))
+    seq = rng.normal(size=(60, 4))
+    path, dist = dtw_subsequence_path(query, seq)
+    m = dtw_subsequence_search(query, [seq], n_matches=1, metric="euclidean",
+                               aggregate="cost")
+    assert m.cost[0] == pytest.approx(dist**2, rel=1e-9)
+    assert (m.start[0], m.stop[0]) == (path[0][1], path[-1][1] + 1)
+    assert m.path_length[0] == len(path)
+
+
+def test_match_score_is_the_pairwise_score_of_the_stretch(rng):
+    query = rng.normal(size=(7, 5))
+    X = [rng.normal(size=(n, 5)) for n in (30, 45, 12)]
+    m = dtw_subsequence_search(query, X, n_matches=4)
+    for s, b, e, score in zip(m.sequence, m.start, m.stop, m.score):
+        pair = pairwise_dtw_scores(query[None], X[s][b:e][None], aggregate="mean")
+        assert score == pytest.approx(pair[0, 0], abs=1e-5)  # pairwise: float32 products
+
+
+def test_finds_a_time_warped_copy_among_sequences(rng):
+    motion = np.cumsum(rng.normal(size=(20, 6)), axis=0)
+    reps = rng.integers(1, 4, size=20)
+    reps[[0, -1]] = 1  # a repeated end frame would let the match begin or end on either copy
+    warped = np.repeat(motion, reps, axis=0)  # slowed down in places
+    X = [np.cumsum(rng.normal(size=(80, 6)), axis=0) for _ in range(5)]
+    X[3] = np.concatenate([X[3][:37], warped + 0.01 * rng.normal(size=warped.shape),
+                           X[3][37:]])
+    m = dtw_subsequence_search(motion, X, n_matches=3, metric="euclidean")
+    assert m.sequence[0] == 3
+    assert m.start[0] == 37 and m.stop[0] == 37 + len(warped)
+    assert np.all(np.diff(m.score) <= 0)
+
+
+def test_padding_lists_and_sequence_order_give_the_same_matches(rng):
+    query = rng.normal(size=(5, 3))
+    seqs = [rng.normal(size=(n, 3)) for n in (25, 40, 18)]
+    padded = np.full((3, 40, 3), np.nan)
+    for i, s in enumerate(seqs):
+        padded[i, : len(s)] = s
+    a = dtw_subsequence_search(query, seqs, n_matches=6)
+    b = dtw_subsequence_search(query[None], padded, n_matches=6)
+    for key in ("sequence", "start", "stop", "score", "cost", "path_length"):
+        np.testing.assert_array_equal(a[key], b[key])
+    np.testing.assert_array_equal(a.profile, b.profile)
+    assert np.isnan(a.profile[0, 25:]).all() and np.isfinite(a.profile[1]).all()
+    # each sequence alone gives its own profile: sequences do not interact
+    for i, s in enumerate(seqs):
+        alone = dtw_subsequence_search(query, [s], n_matches=1).profile[0]
+        np.testing.assert_array_equal(alone, a.profile[i, : len(s)])
+
+
+@pytest.mark.parametrize("min_gap", [0, 3, 10])
+def test_matches_keep_their_distance(rng, min_gap):
+    query = rng.normal(size=(6, 3))
+    X = [rng.normal(size=(120, 3)), rng.normal(size=(90, 3))]
+    m = dtw_subsequence_search(query, X, n_matches=None, min_score=-1.0, min_gap=min_gap)
+    assert len(m.score) > 3
+    assert np.all(np.diff(m.score) <= 0)
+    for s in (0, 1):
+        spans = sorted(zip(m.start[m.sequence == s], m.stop[m.sequence == s]))
+        for (_, e1), (b2, _) in zip(spans, spans[1:]):
+            assert b2 - e1 >= min_gap
+    # greedy: no skipped candidate could have been taken
+    rest = dtw_subsequence_search(query, X, n_matches=len(m.score) + 1, min_score=-1.0,
+                                  min_gap=min_gap)
+    assert len(rest.score) == len(m.score)
+
+
+def test_min_score_and_n_matches(rng):
+    query = rng.normal(size=(5, 4))
+    X = rng.normal(size=(4, 50, 4))
+    every = dtw_subsequence_search(query, X, n_matches=None, min_score=-1.0)
+    top = dtw_subsequence_search(query, X, n_matches=3)
+    np.testing.assert_array_equal(top.score, every.score[:3])
+    cut = every.score[5]
+    above = dtw_subsequence_search(query, X, n_matches=None, min_score=cut)
+    np.testing.assert_array_equal(above.score, every.score[:6])  # boundary included
+    none = dtw_subsequence_search(query, X, min_score=1.5)
+    assert none.score.shape == (0,) and none.profile.shape == (4, 50)
+
+
+def test_default_gap_drops_fragments_next_to_a_match():
+    t = np.linspace(0, 4 * np.pi, 80)
+    rec = np.c_[np.cos(t), np.sin(t)]
+    m = dtw_subsequence_search(rec[20:30], [rec], n_matches=3)
+    assert [(b, e) for b, e in zip(m.start[:2], m.stop[:2])] == [(20, 30), (59, 69)]
+    assert m.score[0] == pytest.approx(1.0)
+    assert m.stop[2] <= 20 - 5 or m.start[2] >= 30 + 5  # half the query's length away
+    close = dtw_subsequence_search(rec[20:30], [rec], n_matches=3, min_gap=0)
+    # the whole query squeezed onto one frame right before the first match
+    assert (close.start[2], close.stop[2]) == (19, 20)
+
+
+def test_finds_a_real_clip_inside_concatenated_clips(jhmdb):
+    clips = PoseNormalizer(mode="first_pose_isotropic").fit_transform(jhmdb.data[:6])
+    lengths = (~np.isnan(clips).all(axis=2)).sum(axis=1)
+    parts = [np.nan_to_num(c[:n]) for c, n in zip(clips, lengths)]
+    recording = np.concatenate(parts)
+    m = dtw_subsequence_search(parts[4], [recording], n_matches=1)
+    begin = int(lengths[:4].sum())
+    assert (m.start[0], m.stop[0]) == (begin, begin + lengths[4])
+    assert m.score[0] == pytest.approx(1.0)
+
+
+def test_bad_input(rng):
+    q = rng.normal(size=(4, 3))
+    X = rng.normal(size=(2, 10, 3))
+    with pytest.raises(ValueError, match="same number of features"):
+        dtw_subsequence_search(q, rng.normal(size=(2, 10, 4)))
+    with pytest.raises(ValueError, match="one sequence"):
+        dtw_subsequence_search(rng.normal(size=(2, 4, 3)), X)
+    with pytest.raises(ValueError, match="one sequence"):
+        dtw_subsequence_search(np.ones(3), X)
+    with pytest.raises(TypeError, match="numeric"):
+        dtw_subsequence_search("walk", X)
+    with pytest.raises(ValueError, match="'sum' score"):
+        dtw_subsequence_search(q, X, aggregate="sum")
+    with pytest.raises(ValueError, match="metric"):
+        dtw_subsequence_search(q, X, metric="manhattan")
+    with pytest.raises(ValueError, match="n_matches must be >= 1"):
+        dtw_subsequence_search(q, X, n_matches=0)
+    with pytest.raises(TypeError, match="n_matches must be an integer"):
+        dtw_subsequence_search(q, X, n_matches=2.0)
+    with pytest.raises(TypeError, match="n_matches must be an integer"):
+        dtw_subsequence_search(q, X, n_matches=True)
+    with pytest.raises(ValueError, match="give min_score"):
+        dtw_subsequence_search(q, X, n_matches=None)
+    with pytest.raises(ValueError, match="min_score must be finite"):
+        dtw_subsequence_search(q, X, min_score=np.nan)
+    with pytest.raises(TypeError, match="min_score must be a real number"):
+        dtw_subsequence_search(q, X, min_score="0.5")
+    with pytest.raises(ValueError, match="min_gap must be >= 0"):
+        dtw_subsequence_search(q, X, min_gap=-1)
+    bad = q.copy()
+    bad[1, 0] = np.nan
+    with pytest.raises(ValueError, match="inside real frames"):
+        dtw_subsequence_search(bad, X)
+    bad_x = X.copy()
+    bad_x[0, 2, 1] = np.inf
+    with pytest.raises(ValueError, match="inside real frames"):
+        dtw_subsequence_search(q, bad_x)
+    with pytest.raises(ValueError, match="no real frame"):
+        dtw_subsequence_search(np.full((3, 3), np.nan), X)
