@@ -187,3 +187,40 @@ def test_bad_input(rng):
         dtw_subsequence_search(q, bad_x)
     with pytest.raises(ValueError, match="no real frame"):
         dtw_subsequence_search(np.full((3, 3), np.nan), X)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_blocks_of_frames_give_the_same_profile(rng, metric):
+    from sklearn_skippose.metrics._dtw import PackedSequences
+    from sklearn_skippose.metrics._subsequence import subsequence_profile
+
+    query = rng.normal(size=(6, 4))
+    X = [rng.normal(size=(n, 4)) for n in (33, 5, 1, 70, 12)]
+    lengths = np.array([len(x) for x in X])
+    X3 = np.full((5, 70, 4), np.nan)
+    for i, x in enumerate(X):
+        X3[i, : len(x)] = x
+    Q = PackedSequences(query[None], [6], metric, dtype=np.float64)
+    D = PackedSequences(X3, lengths, metric, dtype=np.float64)
+    whole = subsequence_profile(Q, D, metric, block_frames=10_000)
+    for block in (1, 4, 7, 32, 69):  # pieces split across blocks, several per block
+        parts = subsequence_profile(Q, D, metric, block_frames=block)
+        # the matrix product's rounding depends on the block (1e-15)
+        np.testing.assert_allclose(parts[0], whole[0], rtol=1e-12)
+        for w, p in zip(whole[1:], parts[1:]):  # path lengths and starts
+            np.testing.assert_array_equal(w, p)
+
+
+@pytest.mark.parametrize("n_matches", [1, 3, None])
+@pytest.mark.parametrize("min_score", [None, 0.5])
+def test_candidate_order_is_a_full_sort(rng, n_matches, min_score):
+    # the head of 64 * n_matches is sorted first, the rest after: together
+    # the order of a full stable sort (ties, many here, by index)
+    from sklearn_skippose.metrics._subsequence import _best_first
+
+    score = rng.integers(0, 20, size=1000) / 19
+    expected = np.argsort(-score, kind="stable")
+    if min_score is not None:
+        expected = expected[score[expected] >= min_score]
+    got = np.fromiter(_best_first(score, n_matches, min_score), dtype=np.int64)
+    np.testing.assert_array_equal(got, expected)

@@ -170,7 +170,18 @@ class PackedSequences:
     def __init__(self, X3, lengths, metric, dtype=np.float32):
         lengths = np.asarray(lengths, dtype=np.int64)
         mask = np.arange(X3.shape[1])[None, :] < lengths[:, None]
-        frames = np.ascontiguousarray(X3[mask], dtype=dtype)  # one copy
+        self._set_frames(np.ascontiguousarray(X3[mask], dtype=dtype), lengths, metric)
+
+    @classmethod
+    def from_frames(cls, frames, lengths, metric, dtype=np.float32):
+        """Sequences given as their frames, one after another (no padding)."""
+        out = cls.__new__(cls)
+        out._set_frames(np.array(frames, dtype=dtype, order="C"),
+                        np.asarray(lengths, dtype=np.int64), metric)
+        return out
+
+    def _set_frames(self, frames, lengths, metric):
+        """Normalise ``frames`` (a copy, modified in place) and store them."""
         sq = np.empty(len(frames))
         step = 1 << 18  # float64 arithmetic chunk by chunk: exact and bounded
         for a in range(0, len(frames), step):
@@ -183,7 +194,7 @@ class PackedSequences:
                 frames[a : a + step] = f64
                 sq[a : a + step] = norms > 0
         self.frames = frames
-        self.sqnorm = sq.astype(dtype)
+        self.sqnorm = sq.astype(frames.dtype)
         self.lengths = lengths
         self.offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]]).astype(np.int64)
         self.metric = metric

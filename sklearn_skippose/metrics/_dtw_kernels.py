@@ -420,77 +420,91 @@ def dtw_lanes_cosine(S, q_off, q_len, g_col, g_len, lane_len, c0, scale, lbits,
                 out_key[row0 + i, col0 + g * W + p] = P[lane_len[g, p] * W + p]
 
 
+
 @njit(cache=True, parallel=True)
-def subsequence_dtw(q, D, d_off, d_len, metric, out_cost, out_len, out_start):
-    """Subsequence DTW of one query against every position of long sequences.
+def subsequence_dtw(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
+                    out_cost, out_len, out_start):
+    """Subsequence DTW of one query against a block of frames of long sequences.
 
-    ``q`` (n, f) is the query and ``D`` the frames of the long sequences,
-    packed (sequence ``s`` is ``D[d_off[s] : d_off[s] + d_len[s]]``), both
-    float64 and, for the cosine metric, L2-normalised. For every frame ``e``
-    of every sequence the kernel finds the cheapest monotone path from
-    ``(0, b)`` to ``(n - 1, e)`` over all starts ``b <= e`` (open begin and
-    open end, Müller's subsequence DTW) and writes, at the frame's packed
-    index, its accumulated cost, its number of cells and its start ``b``
-    (relative to the sequence). Local costs (``1 - cos`` clipped at 0, or the
-    squared euclidean distance) are computed on the fly, so memory is a few
-    columns of length ``n`` per thread, however long the sequences.
+    ``S`` (cols, n) holds the inner products of a contiguous block of the
+    long sequences' packed frames (called columns below, as they are the
+    columns of the alignment) with the query's frames (rows of the
+    alignment), one frame's ``n`` products contiguous;
+    local costs are formed on the fly as in the other kernels (``1 - s``
+    for unit-normalised frames, clipped at 0, or ``qn + dn - 2 s``). The
+    block holds pieces of sequences: piece ``p`` is frames ``p_first[p] ..
+    p_first[p] + p_len[p] - 1`` of one sequence, in columns ``p_col[p] ..``
+    (rows) of ``S``. The programme's last column of piece ``p`` is left in
+    ``acc[p]``, ``cells[p]``, ``start[p]`` (shape (n_pieces, n)); a piece
+    that does not start at frame 0 continues from the state found there
+    (the caller copies the previous block's last piece in), so sequences of
+    any length are searched in blocks of bounded memory.
 
-    The long sequences are processed column by column (one column is one
-    frame), in parallel over sequences. Steps and tie-breaking are those of
-    the other kernels: the diagonal, the query step and the long-sequence
-    step, the cheapest one, ties to the shortest path.
+    For every frame ``e`` the programme keeps the cheapest monotone path
+    from ``(0, b)`` to ``(i, e)`` over all starts ``b <= e`` (open begin;
+    Müller's subsequence DTW): its accumulated cost, number of cells and
+    start. Row ``n - 1`` of every frame, the best match of the whole query
+    ending there (open end), is written to ``out_*`` at column ``p_col[p] +
+    t``. Steps and ties are those of the other kernels: the diagonal, the
+    query step and the sequence step, the cheapest, ties to the shortest
+    path. Pieces run in parallel.
     """
-    n, f = q.shape
-    for s in prange(d_off.shape[0]):
-        acc = np.empty(n)
-        cells = np.empty(n, dtype=np.int64)
-        start = np.empty(n, dtype=np.int64)
-        o = d_off[s]
-        for j in range(d_len[s]):
-            col = o + j
-            # (diag, diagL, diagS): the previous column's entry of row i - 1
-            diag = INF
-            diagL = 0
-            diagS = 0
-            for i in range(n):
-                c = 0.0
-                if metric == 0:
-                    for t in range(f):
-                        c += q[i, t] * D[col, t]
-                    c = 1.0 - c
-                    if c < 0.0:
-                        c = 0.0
-                else:
-                    for t in range(f):
-                        d = q[i, t] - D[col, t]
-                        c += d * d
-                if i == 0:
-                    # open begin: a path may start at any frame
-                    best = 0.0
-                    L = 0
-                    b = j
+    n = S.shape[1]
+    for p in prange(p_col.shape[0]):
+        # local copies: contiguous, and known not to alias for the compiler
+        a = acc[p].copy()
+        aL = cells[p].copy()
+        aB = start[p].copy()
+        c = np.empty(n)
+        for t in range(p_len[p]):
+            col = p_col[p] + t
+            j = p_first[p] + t
+            if metric == 0:
+                for i in range(n):
+                    c[i] = max(1.0 - S[col, i], 0.0)
+            else:
+                for i in range(n):
+                    c[i] = max(qn[i] + dn[col] - 2.0 * S[col, i], 0.0)
+            # row 0, open begin: a path may start at any frame
+            diag = a[0]  # the previous frame's entry of row i - 1
+            diagL = aL[0]
+            diagB = aB[0]
+            up = c[0]  # this frame's entry of row i - 1
+            upL = 1
+            upB = j
+            a[0] = up
+            aL[0] = upL
+            aB[0] = upB
+            for i in range(1, n):
+                if j == 0:  # first frame: only the query step
+                    best = up
+                    L = upL
+                    B = upB
                 else:
                     best = diag
                     L = diagL
-                    b = diagS
-                    up = acc[i - 1]  # this column, row i - 1 (already updated)
-                    if up < best or (up == best and cells[i - 1] < L):
+                    B = diagB
+                    if up < best or (up == best and upL < L):
                         best = up
-                        L = cells[i - 1]
-                        b = start[i - 1]
-                    if j > 0:
-                        left = acc[i]  # previous column, same row
-                        if left < best or (left == best and cells[i] < L):
-                            best = left
-                            L = cells[i]
-                            b = start[i]
-                if j > 0:
-                    diag = acc[i]
-                    diagL = cells[i]
-                    diagS = start[i]
-                acc[i] = best + c
-                cells[i] = L + 1
-                start[i] = b
-            out_cost[col] = acc[n - 1]
-            out_len[col] = cells[n - 1]
-            out_start[col] = start[n - 1]
+                        L = upL
+                        B = upB
+                    left = a[i]  # the previous frame, same row
+                    if left < best or (left == best and aL[i] < L):
+                        best = left
+                        L = aL[i]
+                        B = aB[i]
+                    diag = a[i]
+                    diagL = aL[i]
+                    diagB = aB[i]
+                up = best + c[i]
+                upL = L + 1
+                upB = B
+                a[i] = up
+                aL[i] = upL
+                aB[i] = upB
+            out_cost[col] = a[n - 1]
+            out_len[col] = aL[n - 1]
+            out_start[col] = aB[n - 1]
+        acc[p] = a
+        cells[p] = aL
+        start[p] = aB

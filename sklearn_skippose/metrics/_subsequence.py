@@ -16,10 +16,12 @@ import numpy as np
 from sklearn.utils import Bunch
 
 from ..utils._sequences import check_int_param
-from ._dtw import PackedSequences, _as_dataset, _scores_from
+from ._dtw import PackedSequences, _as_dataset, _scores_from, _single_threaded_blas
 from ._dtw_kernels import subsequence_dtw
 
 __all__ = ["dtw_subsequence_search"]
+
+_BLOCK_BYTES = 32 * 2**20
 
 _AGGREGATES = ("mean", "cost")
 
@@ -113,25 +115,17 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
     >>> int(m.start[0]), int(m.stop[0]), round(float(m.score[0]), 3)
     (20, 30, 1.0)
     """
-    q, X3, lengths = _check_inputs(query, X, metric, aggregate)
+    Q, D = _check_inputs(query, X, metric, aggregate)
     n_matches, min_score = _check_selection(n_matches, min_score)
     if min_gap is None:
-        min_gap = len(q) // 2
+        min_gap = len(Q.frames) // 2
     min_gap = check_int_param(min_gap, "min_gap", minimum=0)
-    dtype = np.float64
-    Q = PackedSequences(q[None], [len(q)], metric, dtype=dtype)
-    D = PackedSequences(X3, lengths, metric, dtype=dtype)
-    total = len(D.frames)
-    cost = np.empty(total)
-    cells = np.empty(total, dtype=np.int64)
-    start = np.empty(total, dtype=np.int64)
-    subsequence_dtw(Q.frames, D.frames, D.offsets, D.lengths, 0 if metric == "cosine" else 1,
-                    cost, cells, start)
+    cost, cells, start = subsequence_profile(Q, D, metric)
     score = _scores_from(cost, cells, metric, aggregate)
 
-    seq = np.repeat(np.arange(len(lengths)), lengths)
-    stop = np.arange(total) - np.repeat(D.offsets, lengths) + 1
-    profile = np.full(X3.shape[:2], np.nan)
+    seq = np.repeat(np.arange(len(D)), D.lengths)
+    stop = np.arange(len(cost)) - np.repeat(D.offsets, D.lengths) + 1
+    profile = np.full((len(D), D.lengths.max()), np.nan)
     profile[seq, stop - 1] = score
 
     keep = _separated(seq, start, stop, score, n_matches, min_score, min_gap, D)
@@ -139,16 +133,56 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
                  cost=cost[keep], path_length=cells[keep], profile=profile)
 
 
+def subsequence_profile(Q, D, metric, block_frames=None):
+    """Cost, path length and start of the best match ending at every frame.
+
+    ``Q`` holds the one query, ``D`` the long sequences (float64
+    :class:`PackedSequences`); the outputs are indexed like ``D.frames``.
+    The similarities of the query's frames with ``block_frames`` of ``D``'s
+    frames at a time (about 32 MB by default) come from one matrix product;
+    the kernel carries the programme across blocks.
+    """
+    n = len(Q.frames)
+    total = len(D.frames)
+    if block_frames is None:
+        block_frames = max(1, _BLOCK_BYTES // (8 * n))
+    cost = np.empty(total)
+    cells = np.empty(total, dtype=np.int64)
+    start = np.empty(total, dtype=np.int64)
+    ends = D.offsets + D.lengths
+    qT = np.ascontiguousarray(Q.frames.T)  # a transposed view is 2x slower in BLAS
+    width = min(block_frames, len(D))
+    acc = np.empty((width, n))
+    acc_cells = np.empty((width, n), dtype=np.int64)
+    acc_start = np.empty((width, n), dtype=np.int64)
+    code = 0 if metric == "cosine" else 1
+    # one BLAS thread: numba's OpenMP threads keep spinning a while after each
+    # kernel call and would slow a multi-threaded BLAS down twofold
+    with _single_threaded_blas():
+        for a in range(0, total, block_frames):
+            b = min(total, a + block_frames)
+            seqs = np.arange(np.searchsorted(ends, a, side="right"),
+                             np.searchsorted(D.offsets, b, side="left"))
+            lo = np.maximum(D.offsets[seqs], a)
+            hi = np.minimum(ends[seqs], b)
+            if a > 0 and lo[0] > D.offsets[seqs[0]]:  # continues the last block's piece
+                acc[0], acc_cells[0], acc_start[0] = carry
+            S = D.frames[a:b] @ qT
+            subsequence_dtw(S, Q.sqnorm, D.sqnorm[a:b], code, lo - a, lo - D.offsets[seqs],
+                            hi - lo, acc, acc_cells, acc_start,
+                            cost[a:b], cells[a:b], start[a:b])
+            last = len(seqs) - 1
+            carry = (acc[last].copy(), acc_cells[last].copy(), acc_start[last].copy())
+    return cost, cells, start
+
+
 def _separated(seq, start, stop, score, n_matches, min_score, min_gap, D):
     """Candidates best first (ties: earlier sequence, then earlier end),
     skipping those closer than ``min_gap`` frames to one already taken."""
-    order = np.lexsort((stop, seq, -score))
-    if min_score is not None:
-        order = order[score[order] >= min_score]
     # packed frames in a match taken or within min_gap of one
     blocked = np.zeros(len(seq), dtype=bool)
     keep = []
-    for c in order:
+    for c in _best_first(score, n_matches, min_score):
         if n_matches is not None and len(keep) == n_matches:
             break
         o, n = D.offsets[seq[c]], D.lengths[seq[c]]
@@ -157,6 +191,27 @@ def _separated(seq, start, stop, score, n_matches, min_score, min_gap, D):
         blocked[o + max(start[c] - min_gap, 0) : o + min(stop[c] + min_gap, n)] = True
         keep.append(c)
     return np.asarray(keep, dtype=np.int64)
+
+
+def _best_first(score, n_matches, min_score):
+    """Candidate indices by decreasing score, ties by index (packed order is
+    sequence, then end frame), those below ``min_score`` left out.
+
+    A few matches need only the head of that order: the best ``64 *
+    n_matches`` candidates (and any tied with the last of them) are sorted
+    first, and the rest only if the greedy selection gets through them.
+    """
+    idx = np.arange(len(score))
+    if min_score is not None:
+        idx = idx[score >= min_score]
+    head = len(idx) if n_matches is None else 64 * n_matches
+    if head < len(idx):
+        kth = np.partition(score[idx], len(idx) - head)[len(idx) - head]
+        first = score[idx] >= kth
+        top = idx[first]
+        yield from top[np.argsort(-score[top], kind="stable")]
+        idx = idx[~first]
+    yield from idx[np.argsort(-score[idx], kind="stable")]
 
 
 def _check_inputs(query, X, metric, aggregate):
@@ -185,13 +240,40 @@ def _check_inputs(query, X, metric, aggregate):
             f"array of shape {q.shape}."
         )
     q3, q_len = _as_dataset(q[None], "query")
-    X3, lengths = _as_dataset(X, "X")
-    if q3.shape[2] != X3.shape[2]:
+    q = q3[0, : q_len[0]]
+    if isinstance(X, (list, tuple)) and len(X) and not _regular(X):
+        # long recordings of very different lengths: validated and packed one
+        # by one, never padded to the longest
+        frames = []
+        for i, x in enumerate(X):
+            x3, length = _as_dataset([x], f"X[{i}]")
+            frames.append(x3[0, : length[0]])
+        n_feat = {f.shape[1] for f in frames}
+        if len(n_feat) != 1:
+            raise ValueError(
+                "All sequences must have the same number of features per frame; "
+                f"got {sorted(n_feat)}."
+            )
+        lengths = [len(f) for f in frames]
+        D = PackedSequences.from_frames(np.concatenate(frames), lengths, metric,
+                                        dtype=np.float64)
+    else:
+        X3, lengths = _as_dataset(X, "X")
+        D = PackedSequences(X3, lengths, metric, dtype=np.float64)
+    if q.shape[1] != D.frames.shape[1]:
         raise ValueError(
             f"query and X must have the same number of features per frame; got "
-            f"{q3.shape[2]} and {X3.shape[2]}."
+            f"{q.shape[1]} and {D.frames.shape[1]}."
         )
-    return q3[0, : q_len[0]], X3, lengths
+    return PackedSequences.from_frames(q, [len(q)], metric, dtype=np.float64), D
+
+
+def _regular(X):
+    """Whether a list spells one regular array (then it is read as that array)."""
+    try:
+        return np.asarray(X).dtype != object
+    except ValueError:
+        return False
 
 
 def _check_selection(n_matches, min_score):

@@ -1,0 +1,110 @@
+"""Subsequence DTW search: sklearn_skippose against tslearn, on Human3.6M.
+
+Looks for a 2-second stretch of motion (50 frames at 25 Hz) in the
+recordings of six other subjects (about 180,000 frames), everything as 2D
+poses of JHMDB's 15 joints seen by one fixed camera (30 features per
+frame), and prints the wall time of
+
+(a) :func:`sklearn_skippose.metrics.dtw_subsequence_search` with the
+    squared euclidean cost, best match only (``n_matches=1``);
+(b) tslearn ``dtw_subsequence_path`` (the same open-begin, open-end DTW on
+    the squared euclidean cost), called on every recording, keeping the
+    best; tslearn searches one recording per call and returns its best
+    match;
+(c) ``dtw_subsequence_search`` with the cosine cost and the ``"mean"``
+    score, the ten best matches (tslearn has no cosine subsequence search);
+
+and the ratio (b) / (a). It checks that (a) and (b) find the same stretch
+of the same recording with the same cost (1e-9 relative). Each timing is
+the best of ``--repeat`` runs after one warm-up run (numba compilation).
+
+Run: ``python benchmarks/bench_subsequence.py --data-home ../shared/data
+[--quick]`` (``--quick``: two subjects searched).
+"""
+
+import argparse
+import time
+
+import numpy as np
+from tslearn.metrics import dtw_subsequence_path
+
+from sklearn_skippose import PoseNormalizer
+from sklearn_skippose.augmentation import project_poses
+from sklearn_skippose.datasets import load_h36m
+from sklearn_skippose.metrics import dtw_subsequence_search
+
+
+def to_2d(seq):
+    """One recording (T, 15, 3) seen by a fixed camera, as (T, 30) pixels."""
+    one = np.ones(1)
+    uv = project_poses(seq[None].astype(np.float64), 0.4 * one, 0.15 * one, 4500.0 * one,
+                       500.0 * one, np.array([[160.0, 120.0]]))
+    return uv[0].reshape(len(seq), -1)
+
+
+def best_of(fn, repeat):
+    fn()  # warm-up: numba compilation, caches
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - t0)
+    return min(times), out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-home", default=None)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--query-frames", type=int, default=50)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args(argv)
+
+    subjects = ["S5", "S6"] if args.quick else ["S5", "S6", "S7", "S8", "S9", "S11"]
+    norm = PoseNormalizer(mode="first_pose_isotropic")
+    searched = load_h36m(args.data_home, subjects=subjects, joints="jhmdb")
+    recordings = [norm.fit_transform(to_2d(s)[None])[0] for s in searched.sequences]
+    source = load_h36m(args.data_home, subjects=["S1"], actions=["walking"], joints="jhmdb")
+    walk = norm.fit_transform(to_2d(source.sequences[0])[None])[0]
+    query = walk[200 : 200 + args.query_frames]
+    n_frames = sum(len(r) for r in recordings)
+    print(f"query: {len(query)} frames of {source.names[0]}; searched: "
+          f"{len(recordings)} recordings of {', '.join(subjects)}, {n_frames:,} frames, "
+          f"{query.shape[1]} features; {n_frames * len(query) / 1e6:.1f} M DP cells")
+
+    t_ours, ours = best_of(lambda: dtw_subsequence_search(
+        query, recordings, n_matches=1, metric="euclidean", aggregate="cost"), args.repeat)
+
+    def tslearn_best():
+        best = (np.inf, None, None)
+        for i, rec in enumerate(recordings):
+            path, dist = dtw_subsequence_path(query, rec)
+            if dist < best[0]:
+                best = (dist, i, path)
+        return best
+
+    t_tsl, (dist, rec_idx, path) = best_of(tslearn_best, args.repeat)
+    t_cos, cos = best_of(lambda: dtw_subsequence_search(query, recordings, n_matches=10),
+                         args.repeat)
+
+    same = (ours.sequence[0] == rec_idx and ours.start[0] == path[0][1]
+            and ours.stop[0] == path[-1][1] + 1
+            and np.isclose(ours.cost[0], dist**2, rtol=1e-9))
+    print(f"{'method':58s} {'time (s)':>9s} {'M cells/s':>10s}")
+    cells = n_frames * len(query) / 1e6
+    for name, t in (("sklearn_skippose dtw_subsequence_search (sq. euclidean)", t_ours),
+                    ("tslearn dtw_subsequence_path, every recording", t_tsl),
+                    ("sklearn_skippose dtw_subsequence_search (cosine, 10 best)", t_cos)):
+        print(f"{name:58s} {t:9.3f} {cells / t:10.0f}")
+    print(f"speed ratio tslearn / sklearn_skippose (same search): {t_tsl / t_ours:.1f}x")
+    print(f"same best match ({searched.names[ours.sequence[0]]} frames "
+          f"{ours.start[0]}-{ours.stop[0]}, cost {ours.cost[0]:.4f}): {same}")
+    actions = [searched.actions[s] for s in cos.sequence]
+    print("cosine 10 best: " + ", ".join(
+        f"{a} {s:.3f}" for a, s in zip(actions, cos.score)))
+    if not same:
+        raise SystemExit("the two searches disagree")
+
+
+if __name__ == "__main__":
+    main()
