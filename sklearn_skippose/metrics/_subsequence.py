@@ -158,6 +158,7 @@ def subsequence_profile(Q, D, metric, block_frames=None):
     code = 0 if metric == "cosine" else 1
     # one BLAS thread: numba's OpenMP threads keep spinning a while after each
     # kernel call and would slow a multi-threaded BLAS down twofold
+    carry = None  # the state of the last piece of the previous block
     with _single_threaded_blas():
         for a in range(0, total, block_frames):
             b = min(total, a + block_frames)
