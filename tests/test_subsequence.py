@@ -5,10 +5,10 @@ from tslearn.metrics import dtw_subsequence_path
 from sklearn_skippose import PoseNormalizer
 from sklearn_skippose.metrics import dtw_subsequence_search, pairwise_dtw_scores
 
-from ._reference import reference_dtw
+from ._reference import local_cost, reference_dtw
 
 
-def _reference_profile(query, seq, metric):
+def _classic_reference(query, seq, metric):
     """For every end frame e: the cheapest whole-query alignment over all
     starts b <= e (float64 plain Python), as (cost, path length, start)."""
     ks = 1.0 if metric == "cosine" else 0.0
@@ -27,20 +27,68 @@ def _reference_profile(query, seq, metric):
     return out
 
 
+def _bounded_reference(query, seq, metric):
+    """The same with the steps (1, 1), (2, 1), (1, 2): a plain DP from
+    (0, b) for every start b; (inf, 0, None) where no path ends."""
+    n, inf = len(query), float("inf")
+    out = []
+    for e in range(len(seq)):
+        best = (inf, 0, None)
+        for b in range(e + 1):
+            m = e - b + 1
+            acc = [[(inf, 0)] * m for _ in range(n)]
+            for i in range(n):
+                for j in range(m):
+                    c = local_cost(query[i], seq[b + j], metric)
+                    if i == 0 and j == 0:
+                        acc[i][j] = (c, 1)
+                        continue
+                    prev = [acc[i - di][j - dj] for di, dj in ((1, 1), (2, 1), (1, 2))
+                            if i - di >= 0 and j - dj >= 0]
+                    cost, length = min(prev, default=(inf, 0))
+                    acc[i][j] = (cost + c, length + 1)
+            cost, length = acc[n - 1][m - 1]
+            if cost < best[0]:
+                best = (cost, length, b)
+        out.append(best)
+    return out
+
+
+@pytest.mark.parametrize("steps", ["bounded", "classic"])
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
-def test_profile_matches_float64_reference(rng, metric):
+def test_profile_matches_float64_reference(rng, metric, steps):
     query = rng.normal(size=(4, 3))
     seq = rng.normal(size=(14, 3))
-    m = dtw_subsequence_search(query, [seq], n_matches=1, metric=metric, aggregate="cost")
-    ref = _reference_profile(query, seq, metric)
+    m = dtw_subsequence_search(query, [seq], n_matches=1, metric=metric, aggregate="cost",
+                               steps=steps)
+    reference = _bounded_reference if steps == "bounded" else _classic_reference
+    ref = reference(query, seq, metric)
     np.testing.assert_allclose(-m.profile[0], [r[0] for r in ref], rtol=1e-10, atol=1e-12)
     if metric == "cosine":  # the mean score: the same path's mean similarity
-        mean = dtw_subsequence_search(query, [seq], n_matches=1, metric=metric).profile[0]
-        expected = [(length - cost) / length for cost, length, _ in ref]
+        mean = dtw_subsequence_search(query, [seq], n_matches=1, metric=metric,
+                                      steps=steps).profile[0]
+        with np.errstate(invalid="ignore"):
+            expected = [(length - cost) / length if length else -np.inf
+                        for cost, length, _ in ref]
         np.testing.assert_allclose(mean, expected, rtol=1e-10, atol=1e-12)
     e = int(np.argmin([r[0] for r in ref]))
     assert m.stop[0] == e + 1 and m.start[0] == ref[e][2]
     assert m.sequence[0] == 0
+    if steps == "bounded":  # a path advances at least (4 - 1) / 2 frames
+        assert np.all(m.profile[0, :2] == -np.inf) and np.isfinite(m.profile[0, 2:]).all()
+
+
+def test_bounded_matches_last_between_half_and_twice_the_query(rng):
+    query = rng.normal(size=(9, 3))
+    X = [rng.normal(size=(150, 3)), rng.normal(size=(4, 3))]
+    m = dtw_subsequence_search(query, X, n_matches=None, min_score=-1.0, min_gap=0)
+    assert len(m.score) > 10 and 1 not in m.sequence  # 4 frames cannot hold 9 / 2
+    steps = m.stop - m.start - 1  # frames advanced in the sequence
+    assert np.all((steps >= (len(query) - 1) / 2) & (steps <= 2 * (len(query) - 1)))
+    assert np.all(m.path_length <= len(query) - 1 + 1)  # every step advances the query
+    classic = dtw_subsequence_search(query, X, n_matches=None, min_score=-1.0, min_gap=0,
+                                     steps="classic")
+    assert (classic.stop - classic.start).min() < (len(query) - 1) / 2 + 1
 
 
 def test_best_match_is_tslearns_subsequence_path(rng):
@@ -48,7 +96,7 @@ def test_best_match_is_tslearns_subsequence_path(rng):
     seq = rng.normal(size=(60, 4))
     path, dist = dtw_subsequence_path(query, seq)
     m = dtw_subsequence_search(query, [seq], n_matches=1, metric="euclidean",
-                               aggregate="cost")
+                               aggregate="cost", steps="classic")
     assert m.cost[0] == pytest.approx(dist**2, rel=1e-9)
     assert (m.start[0], m.stop[0]) == (path[0][1], path[-1][1] + 1)
     assert m.path_length[0] == len(path)
@@ -57,7 +105,7 @@ def test_best_match_is_tslearns_subsequence_path(rng):
 def test_match_score_is_the_pairwise_score_of_the_stretch(rng):
     query = rng.normal(size=(7, 5))
     X = [rng.normal(size=(n, 5)) for n in (30, 45, 12)]
-    m = dtw_subsequence_search(query, X, n_matches=4)
+    m = dtw_subsequence_search(query, X, n_matches=4, steps="classic")
     for s, b, e, score in zip(m.sequence, m.start, m.stop, m.score):
         pair = pairwise_dtw_scores(query[None], X[s][b:e][None], aggregate="mean")
         assert score == pytest.approx(pair[0, 0], abs=1e-5)  # pairwise: float32 products
@@ -65,7 +113,7 @@ def test_match_score_is_the_pairwise_score_of_the_stretch(rng):
 
 def test_finds_a_time_warped_copy_among_sequences(rng):
     motion = np.cumsum(rng.normal(size=(20, 6)), axis=0)
-    reps = rng.integers(1, 4, size=20)
+    reps = rng.integers(1, 3, size=20)
     reps[[0, -1]] = 1  # a repeated end frame would let the match begin or end on either copy
     warped = np.repeat(motion, reps, axis=0)  # slowed down in places
     X = [np.cumsum(rng.normal(size=(80, 6)), axis=0) for _ in range(5)]
@@ -88,7 +136,7 @@ def test_padding_lists_and_sequence_order_give_the_same_matches(rng):
     for key in ("sequence", "start", "stop", "score", "cost", "path_length"):
         np.testing.assert_array_equal(a[key], b[key])
     np.testing.assert_array_equal(a.profile, b.profile)
-    assert np.isnan(a.profile[0, 25:]).all() and np.isfinite(a.profile[1]).all()
+    assert np.isnan(a.profile[0, 25:]).all() and not np.isnan(a.profile[1]).any()
     # each sequence alone gives its own profile: sequences do not interact
     for i, s in enumerate(seqs):
         alone = dtw_subsequence_search(query, [s], n_matches=1).profile[0]
@@ -128,11 +176,12 @@ def test_min_score_and_n_matches(rng):
 def test_default_gap_drops_fragments_next_to_a_match():
     t = np.linspace(0, 4 * np.pi, 80)
     rec = np.c_[np.cos(t), np.sin(t)]
-    m = dtw_subsequence_search(rec[20:30], [rec], n_matches=3)
+    m = dtw_subsequence_search(rec[20:30], [rec], n_matches=3, steps="classic")
     assert [(b, e) for b, e in zip(m.start[:2], m.stop[:2])] == [(20, 30), (59, 69)]
     assert m.score[0] == pytest.approx(1.0)
     assert m.stop[2] <= 20 - 5 or m.start[2] >= 30 + 5  # half the query's length away
-    close = dtw_subsequence_search(rec[20:30], [rec], n_matches=3, min_gap=0)
+    close = dtw_subsequence_search(rec[20:30], [rec], n_matches=3, min_gap=0,
+                                   steps="classic")
     # the whole query squeezed onto one frame right before the first match
     assert (close.start[2], close.stop[2]) == (19, 20)
 
@@ -161,6 +210,8 @@ def test_bad_input(rng):
         dtw_subsequence_search("walk", X)
     with pytest.raises(ValueError, match="'sum' score"):
         dtw_subsequence_search(q, X, aggregate="sum")
+    with pytest.raises(ValueError, match="steps must be"):
+        dtw_subsequence_search(q, X, steps="itakura")
     with pytest.raises(ValueError, match="metric"):
         dtw_subsequence_search(q, X, metric="manhattan")
     with pytest.raises(ValueError, match="n_matches must be >= 1"):
@@ -189,8 +240,9 @@ def test_bad_input(rng):
         dtw_subsequence_search(np.full((3, 3), np.nan), X)
 
 
+@pytest.mark.parametrize("steps", ["bounded", "classic"])
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
-def test_blocks_of_frames_give_the_same_profile(rng, metric):
+def test_blocks_of_frames_give_the_same_profile(rng, metric, steps):
     from sklearn_skippose.metrics._dtw import PackedSequences
     from sklearn_skippose.metrics._subsequence import subsequence_profile
 
@@ -202,9 +254,9 @@ def test_blocks_of_frames_give_the_same_profile(rng, metric):
         X3[i, : len(x)] = x
     Q = PackedSequences(query[None], [6], metric, dtype=np.float64)
     D = PackedSequences(X3, lengths, metric, dtype=np.float64)
-    whole = subsequence_profile(Q, D, metric, block_frames=10_000)
+    whole = subsequence_profile(Q, D, metric, steps, block_frames=10_000)
     for block in (1, 4, 7, 32, 69):  # pieces split across blocks, several per block
-        parts = subsequence_profile(Q, D, metric, block_frames=block)
+        parts = subsequence_profile(Q, D, metric, steps, block_frames=block)
         # the matrix product's rounding depends on the block (1e-15)
         np.testing.assert_allclose(parts[0], whole[0], rtol=1e-12)
         for w, p in zip(whole[1:], parts[1:]):  # path lengths and starts

@@ -435,7 +435,8 @@ def subsequence_dtw(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
     block holds pieces of sequences: piece ``p`` is frames ``p_first[p] ..
     p_first[p] + p_len[p] - 1`` of one sequence, in columns ``p_col[p] ..``
     (rows) of ``S``. The programme's last column of piece ``p`` is left in
-    ``acc[p]``, ``cells[p]``, ``start[p]`` (shape (n_pieces, n)); a piece
+    ``acc[p, 0]``, ``cells[p, 0]``, ``start[p, 0]`` (shape (n_pieces, 2,
+    n): :func:`subsequence_dtw_bounded` keeps two columns); a piece
     that does not start at frame 0 continues from the state found there
     (the caller copies the previous block's last piece in), so sequences of
     any length are searched in blocks of bounded memory.
@@ -452,9 +453,9 @@ def subsequence_dtw(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
     n = S.shape[1]
     for p in prange(p_col.shape[0]):
         # local copies: contiguous, and known not to alias for the compiler
-        a = acc[p].copy()
-        aL = cells[p].copy()
-        aB = start[p].copy()
+        a = acc[p, 0].copy()
+        aL = cells[p, 0].copy()
+        aB = start[p, 0].copy()
         c = np.empty(n)
         for t in range(p_len[p]):
             col = p_col[p] + t
@@ -505,6 +506,84 @@ def subsequence_dtw(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
             out_cost[col] = a[n - 1]
             out_len[col] = aL[n - 1]
             out_start[col] = aB[n - 1]
-        acc[p] = a
-        cells[p] = aL
-        start[p] = aB
+        acc[p, 0] = a
+        cells[p, 0] = aL
+        start[p, 0] = aB
+
+
+@njit(cache=True, parallel=True)
+def subsequence_dtw_bounded(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
+                            out_cost, out_len, out_start):
+    """:func:`subsequence_dtw` with the steps (1, 1), (2, 1) and (1, 2).
+
+    Every step advances both sequences, one of them by up to two frames
+    (Müller's step sizes for audio matching), so the slope of a path stays
+    between 1/2 and 2: a match lasts between about half and twice the
+    query's length, and a few frames cannot absorb the whole query. A step
+    by two skips the cell in between, which adds neither cost nor length.
+    The state of a piece is its last two columns: ``acc[p, 0]`` the last
+    and ``acc[p, 1]`` the one before (likewise ``cells`` and ``start``).
+    Frames with no admissible path (the first of a sequence, for a query
+    longer than one frame) get an infinite cost. Ties: the cheapest, then
+    the shortest, then the diagonal, the query's double step, the
+    sequence's double step.
+    """
+    n = S.shape[1]
+    for p in prange(p_col.shape[0]):
+        a1 = acc[p, 0].copy()  # column j - 1
+        L1 = cells[p, 0].copy()
+        B1 = start[p, 0].copy()
+        a2 = acc[p, 1].copy()  # column j - 2
+        L2 = cells[p, 1].copy()
+        B2 = start[p, 1].copy()
+        a0 = np.empty(n)  # column j
+        L0 = np.empty(n, dtype=np.int64)
+        B0 = np.empty(n, dtype=np.int64)
+        c = np.empty(n)
+        for t in range(p_len[p]):
+            col = p_col[p] + t
+            j = p_first[p] + t
+            if metric == 0:
+                for i in range(n):
+                    c[i] = max(1.0 - S[col, i], 0.0)
+            else:
+                for i in range(n):
+                    c[i] = max(qn[i] + dn[col] - 2.0 * S[col, i], 0.0)
+            a0[0] = c[0]  # open begin
+            L0[0] = 1
+            B0[0] = j
+            for i in range(1, n):
+                best = INF
+                L = 0
+                B = 0
+                if j >= 1:
+                    best = a1[i - 1]
+                    L = L1[i - 1]
+                    B = B1[i - 1]
+                    if i >= 2:
+                        v = a1[i - 2]
+                        if v < best or (v == best and L1[i - 2] < L):
+                            best = v
+                            L = L1[i - 2]
+                            B = B1[i - 2]
+                    if j >= 2:
+                        v = a2[i - 1]
+                        if v < best or (v == best and L2[i - 1] < L):
+                            best = v
+                            L = L2[i - 1]
+                            B = B2[i - 1]
+                a0[i] = best + c[i]
+                L0[i] = L + 1
+                B0[i] = B
+            out_cost[col] = a0[n - 1]
+            out_len[col] = L0[n - 1]
+            out_start[col] = B0[n - 1]
+            a0, a1, a2 = a2, a0, a1
+            L0, L1, L2 = L2, L0, L1
+            B0, B1, B2 = B2, B0, B1
+        acc[p, 0] = a1
+        acc[p, 1] = a2
+        cells[p, 0] = L1
+        cells[p, 1] = L2
+        start[p, 0] = B1
+        start[p, 1] = B2

@@ -17,7 +17,7 @@ from sklearn.utils import Bunch
 
 from ..utils._sequences import check_int_param
 from ._dtw import PackedSequences, _as_dataset, _scores_from, _single_threaded_blas
-from ._dtw_kernels import subsequence_dtw
+from ._dtw_kernels import subsequence_dtw, subsequence_dtw_bounded
 
 __all__ = ["dtw_subsequence_search"]
 
@@ -27,7 +27,7 @@ _AGGREGATES = ("mean", "cost")
 
 
 def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=None,
-                           metric="cosine", aggregate="mean"):
+                           steps="bounded", metric="cosine", aggregate="mean"):
     """Best-matching stretches of long sequences for a query (subsequence DTW).
 
     Every frame ``e`` of every sequence of ``X`` ends one candidate match:
@@ -60,8 +60,17 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
     min_gap : int, default=None
         Fewest frames between two matches of one sequence (0: they may touch
         but not overlap). None uses half the query's length, which keeps the
-        fragments right before and after a good match (often a poor match
-        of the whole query squeezed onto a few frames) out of the results.
+        same motion found again a few frames earlier or later out of the
+        results.
+    steps : {"bounded", "classic"}, default="bounded"
+        The steps a path may take. ``"bounded"``: (1, 1), (2, 1) and
+        (1, 2), every step advancing both sequences (Müller's step sizes for
+        audio matching), so a match lasts between about half and twice the
+        query's length. ``"classic"``: (1, 1), (1, 0) and (0, 1), the steps
+        of :func:`pairwise_dtw_scores` and tslearn's
+        ``dtw_subsequence_path``; a stretch of any length, down to a single
+        frame, may then absorb the whole query, which a mostly still query
+        does against any still stretch.
     metric : {"cosine", "euclidean"}, default="cosine"
         Local similarity between time steps, as in
         :func:`pairwise_dtw_scores`.
@@ -80,14 +89,17 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
         - ``start``, ``stop``: the match is ``X[sequence, start:stop]``;
         - ``score``: higher is more similar;
         - ``cost``: accumulated local cost along the path;
-        - ``path_length``: cells on the path (at least the longer of the
-          query and the match).
+        - ``path_length``: cells on the path (classic steps: at least the
+          longer of the query and the match; bounded steps: at most the
+          query's length, as every step advances the query).
 
         and ``profile``, of shape (n_sequences, max_frames): the score of the
-        best match ending at every frame, NaN on padding (a matching profile
-        to plot beside the recording). :func:`dtw_alignment` of the query
-        with ``X[sequence, start:stop]`` gives a match's path and similarity
-        map.
+        best match ending at every frame (a matching profile to plot beside
+        the recording), ``-inf`` where no match can end (with ``"bounded"``
+        steps, the first frames of a sequence), NaN on padding.
+        :func:`dtw_alignment` of the query with ``X[sequence, start:stop]``
+        gives a match's similarity map (and, for ``"classic"`` steps, its
+        path).
 
     See Also
     --------
@@ -96,13 +108,16 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
 
     Notes
     -----
-    The local cost is computed in float64 on the fly, so memory is a few
-    columns of the query's length per thread however long the sequences
-    are; sequences are searched in parallel (numba's threads). Global
-    constraints are not offered: a band around the diagonal has no meaning
-    when the match's length is not known beforehand. A cosine local cost is
-    clipped at 0 (rounding can make ``1 - cos`` slightly negative), which
-    keeps the open begin exact.
+    The similarities of the query's frames with the sequences' come from one
+    float64 matrix product per block of about 32 MB of frames, and the
+    dynamic programme carries its last columns from block to block, so
+    memory stays bounded however long the sequences are; the pieces of
+    sequences in a block are searched in parallel (numba's threads). The
+    band constraints of :func:`pairwise_dtw_scores` are not offered: a band
+    around the diagonal needs the match's length, which is not known
+    beforehand (``"bounded"`` steps limit the slope instead). A cosine local
+    cost is clipped at 0 (rounding can make ``1 - cos`` slightly negative),
+    which keeps the open begin exact.
 
     Examples
     --------
@@ -115,12 +130,14 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
     >>> int(m.start[0]), int(m.stop[0]), round(float(m.score[0]), 3)
     (20, 30, 1.0)
     """
+    if steps not in ("bounded", "classic"):
+        raise ValueError(f"steps must be 'bounded' or 'classic', got {steps!r}.")
     Q, D = _check_inputs(query, X, metric, aggregate)
     n_matches, min_score = _check_selection(n_matches, min_score)
     if min_gap is None:
         min_gap = len(Q.frames) // 2
     min_gap = check_int_param(min_gap, "min_gap", minimum=0)
-    cost, cells, start = subsequence_profile(Q, D, metric)
+    cost, cells, start = subsequence_profile(Q, D, metric, steps)
     score = _scores_from(cost, cells, metric, aggregate)
 
     seq = np.repeat(np.arange(len(D)), D.lengths)
@@ -133,7 +150,7 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
                  cost=cost[keep], path_length=cells[keep], profile=profile)
 
 
-def subsequence_profile(Q, D, metric, block_frames=None):
+def subsequence_profile(Q, D, metric, steps="bounded", block_frames=None):
     """Cost, path length and start of the best match ending at every frame.
 
     ``Q`` holds the one query, ``D`` the long sequences (float64
@@ -152,10 +169,11 @@ def subsequence_profile(Q, D, metric, block_frames=None):
     ends = D.offsets + D.lengths
     qT = np.ascontiguousarray(Q.frames.T)  # a transposed view is 2x slower in BLAS
     width = min(block_frames, len(D))
-    acc = np.empty((width, n))
-    acc_cells = np.empty((width, n), dtype=np.int64)
-    acc_start = np.empty((width, n), dtype=np.int64)
+    acc = np.empty((width, 2, n))  # the last one or two columns of every piece
+    acc_cells = np.empty((width, 2, n), dtype=np.int64)
+    acc_start = np.empty((width, 2, n), dtype=np.int64)
     code = 0 if metric == "cosine" else 1
+    kernel = subsequence_dtw_bounded if steps == "bounded" else subsequence_dtw
     # one BLAS thread: numba's OpenMP threads keep spinning a while after each
     # kernel call and would slow a multi-threaded BLAS down twofold
     carry = None  # the state of the last piece of the previous block
@@ -169,9 +187,8 @@ def subsequence_profile(Q, D, metric, block_frames=None):
             if a > 0 and lo[0] > D.offsets[seqs[0]]:  # continues the last block's piece
                 acc[0], acc_cells[0], acc_start[0] = carry
             S = D.frames[a:b] @ qT
-            subsequence_dtw(S, Q.sqnorm, D.sqnorm[a:b], code, lo - a, lo - D.offsets[seqs],
-                            hi - lo, acc, acc_cells, acc_start,
-                            cost[a:b], cells[a:b], start[a:b])
+            kernel(S, Q.sqnorm, D.sqnorm[a:b], code, lo - a, lo - D.offsets[seqs], hi - lo,
+                   acc, acc_cells, acc_start, cost[a:b], cells[a:b], start[a:b])
             last = len(seqs) - 1
             carry = (acc[last].copy(), acc_cells[last].copy(), acc_start[last].copy())
     return cost, cells, start
@@ -196,15 +213,16 @@ def _separated(seq, start, stop, score, n_matches, min_score, min_gap, D):
 
 def _best_first(score, n_matches, min_score):
     """Candidate indices by decreasing score, ties by index (packed order is
-    sequence, then end frame), those below ``min_score`` left out.
+    sequence, then end frame), those below ``min_score`` or with no
+    admissible path left out.
 
     A few matches need only the head of that order: the best ``64 *
     n_matches`` candidates (and any tied with the last of them) are sorted
     first, and the rest only if the greedy selection gets through them.
     """
-    idx = np.arange(len(score))
+    idx = np.flatnonzero(np.isfinite(score))  # -inf: no admissible path ends there
     if min_score is not None:
-        idx = idx[score >= min_score]
+        idx = idx[score[idx] >= min_score]
     head = len(idx) if n_matches is None else 64 * n_matches
     if head < len(idx):
         kth = np.partition(score[idx], len(idx) - head)[len(idx) - head]
