@@ -421,6 +421,18 @@ def dtw_lanes_cosine(S, q_off, q_len, g_col, g_len, lane_len, c0, scale, lbits,
 
 
 
+@njit(cache=True, inline="always")
+def _column_costs(S, col, qn, dn, metric, c):
+    """Local costs of one frame (row ``col`` of ``S``) against every query
+    frame, clipped at 0 (rounding can make them slightly negative)."""
+    if metric == 0:
+        for i in range(c.shape[0]):
+            c[i] = max(1.0 - S[col, i], 0.0)
+    else:
+        for i in range(c.shape[0]):
+            c[i] = max(qn[i] + dn[col] - 2.0 * S[col, i], 0.0)
+
+
 @njit(cache=True, parallel=True)
 def subsequence_dtw(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
                     out_cost, out_len, out_start):
@@ -460,12 +472,7 @@ def subsequence_dtw(S, qn, dn, metric, p_col, p_first, p_len, acc, cells, start,
         for t in range(p_len[p]):
             col = p_col[p] + t
             j = p_first[p] + t
-            if metric == 0:
-                for i in range(n):
-                    c[i] = max(1.0 - S[col, i], 0.0)
-            else:
-                for i in range(n):
-                    c[i] = max(qn[i] + dn[col] - 2.0 * S[col, i], 0.0)
+            _column_costs(S, col, qn, dn, metric, c)
             # row 0, open begin: a path may start at any frame
             diag = a[0]  # the previous frame's entry of row i - 1
             diagL = aL[0]
@@ -543,12 +550,7 @@ def subsequence_dtw_bounded(S, qn, dn, metric, p_col, p_first, p_len, acc, cells
         for t in range(p_len[p]):
             col = p_col[p] + t
             j = p_first[p] + t
-            if metric == 0:
-                for i in range(n):
-                    c[i] = max(1.0 - S[col, i], 0.0)
-            else:
-                for i in range(n):
-                    c[i] = max(qn[i] + dn[col] - 2.0 * S[col, i], 0.0)
+            _column_costs(S, col, qn, dn, metric, c)
             a0[0] = c[0]  # open begin
             L0[0] = 1
             B0[0] = j
