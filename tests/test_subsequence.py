@@ -125,6 +125,16 @@ def test_finds_a_time_warped_copy_among_sequences(rng):
     assert np.all(np.diff(m.score) <= 0)
 
 
+def test_pose_arrays_are_read_as_frames(rng):
+    poses = rng.normal(size=(40, 15, 2))
+    flat = poses.reshape(40, 30)
+    a = dtw_subsequence_search(poses[5:15], [poses], n_matches=2)
+    b = dtw_subsequence_search(flat[5:15], [flat], n_matches=2)
+    for key in ("start", "stop", "score"):
+        np.testing.assert_array_equal(a[key], b[key])
+    assert (a.start[0], a.stop[0]) == (5, 15)
+
+
 def test_padding_lists_and_sequence_order_give_the_same_matches(rng):
     query = rng.normal(size=(5, 3))
     seqs = [rng.normal(size=(n, 3)) for n in (25, 40, 18)]
@@ -206,6 +216,8 @@ def test_bad_input(rng):
         dtw_subsequence_search(rng.normal(size=(2, 4, 3)), X)
     with pytest.raises(ValueError, match="one sequence"):
         dtw_subsequence_search(np.ones(3), X)
+    with pytest.raises(ValueError, match=r"pass \[recording\]"):
+        dtw_subsequence_search(q, X[0])  # one recording as a 2D array
     with pytest.raises(TypeError, match="numeric"):
         dtw_subsequence_search("walk", X)
     with pytest.raises(ValueError, match="'sum' score"):

@@ -47,10 +47,12 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
     ----------
     query : array-like of shape (n_frames, n_features)
         The motion to look for (trailing all-NaN frames are dropped); a
-        single sequence ``(1, n_frames, n_features)`` is accepted too.
+        single sequence ``(1, n_frames, n_features)`` and poses
+        ``(n_frames, n_joints, 2)`` are accepted too.
     X : array-like of shape (n_sequences, max_frames, n_features)
         The sequences searched, NaN-padded, or a list of ``(T_i, n_features)``
-        arrays of any lengths.
+        or ``(T_i, n_joints, 2)`` arrays of any lengths (one recording:
+        ``[recording]``).
     n_matches : int or None, default=5
         Most matches returned. None returns every non-overlapping match
         reaching ``min_score``, which must then be given.
@@ -253,6 +255,8 @@ def _check_inputs(query, X, metric, aggregate):
             ) from exc
     if q.ndim == 3 and q.shape[0] == 1:
         q = q[0]
+    elif q.ndim == 3 and q.shape[2] == 2:  # (n_frames, n_joints, 2) poses
+        q = q.reshape(q.shape[0], -1)
     if q.ndim != 2:
         raise ValueError(
             f"query must be one sequence of shape (n_frames, n_features), got an "
@@ -277,6 +281,13 @@ def _check_inputs(query, X, metric, aggregate):
         D = PackedSequences.from_frames(np.concatenate(frames), lengths, metric,
                                         dtype=np.float64)
     else:
+        if np.ndim(X) == 2:
+            raise ValueError(
+                "X must be a set of sequences: a 3D array (n_sequences, max_frames, "
+                "n_features) or a list of (n_frames, n_features) arrays; got a 2D "
+                f"array of shape {np.shape(X)}. To search one recording, pass "
+                "[recording]."
+            )
         X3, lengths = _as_dataset(X, "X")
         D = PackedSequences(X3, lengths, metric, dtype=np.float64)
     if q.shape[1] != D.frames.shape[1]:
