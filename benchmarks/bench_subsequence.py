@@ -1,4 +1,4 @@
-"""Subsequence DTW search: sklearn_skippose against tslearn, on Human3.6M.
+"""Subsequence DTW search: sklearn_skippose against tslearn and dtaidistance, on Human3.6M.
 
 Looks for a 2-second stretch of motion (50 frames at 25 Hz) in the
 recordings of six other subjects (about 180,000 frames), everything as 2D
@@ -12,12 +12,17 @@ frame), and prints the wall time of
     the squared euclidean cost), called on every recording, keeping the
     best; tslearn searches one recording per call and returns its best
     match;
-(c) ``dtw_subsequence_search`` as it is meant to be used: cosine cost,
+(c) dtaidistance ``subsequence_alignment(..., penalty=0, use_c=True)``
+    (its C implementation of the same search; ``penalty=0`` removes its
+    default penalty on non-diagonal steps), ``best_match()`` of every
+    recording, keeping the best;
+(d) ``dtw_subsequence_search`` as it is meant to be used: cosine cost,
     ``"mean"`` score, the default slope-bounded steps, the ten best matches
     (tslearn has no cosine subsequence search);
 
-and the ratio (b) / (a). It checks that (a) and (b) find the same stretch
-of the same recording with the same cost (1e-9 relative). Each timing is
+and the ratios (b) / (a) and (c) / (a). It checks that (a), (b) and (c)
+find the same stretch of the same recording with the same cost (1e-9
+relative). Each timing is
 the best of ``--repeat`` runs after one warm-up run (numba compilation).
 
 Run: ``python benchmarks/bench_subsequence.py --data-home ../shared/data
@@ -28,6 +33,7 @@ import argparse
 import time
 
 import numpy as np
+from dtaidistance.subsequence.dtw import subsequence_alignment
 from tslearn.metrics import dtw_subsequence_path
 
 from sklearn_skippose import PoseNormalizer
@@ -87,26 +93,41 @@ def main(argv=None):
         return best
 
     t_tsl, (dist, rec_idx, path) = best_of(tslearn_best, args.repeat)
+
+    def dtaidistance_best():
+        best = (np.inf, None, None)
+        for i, rec in enumerate(recordings):
+            match = subsequence_alignment(query, rec, penalty=0.0, use_c=True).best_match()
+            if match.value < best[0]:
+                best = (match.value, i, match.segment)
+        return best
+
+    t_dtai, (value, dtai_idx, segment) = best_of(dtaidistance_best, args.repeat)
     t_cos, cos = best_of(lambda: dtw_subsequence_search(query, recordings, n_matches=10),
                          args.repeat)
 
-    same = (ours.sequence[0] == rec_idx and ours.start[0] == path[0][1]
-            and ours.stop[0] == path[-1][1] + 1
-            and np.isclose(ours.cost[0], dist**2, rtol=1e-9))
+    best = (ours.sequence[0], ours.start[0], ours.stop[0])
+    same = (best == (rec_idx, path[0][1], path[-1][1] + 1)
+            and np.isclose(ours.cost[0], dist**2, rtol=1e-9)
+            # dtaidistance: sqrt of the cost over the query's length; inclusive end
+            and best == (dtai_idx, segment[0], segment[1] + 1)
+            and np.isclose(ours.cost[0], (value * len(query)) ** 2, rtol=1e-9))
     print(f"{'method':58s} {'time (s)':>9s} {'M cells/s':>10s}")
     cells = n_frames * len(query) / 1e6
     for name, t in (("sklearn_skippose dtw_subsequence_search (sq. euclidean)", t_ours),
                     ("tslearn dtw_subsequence_path, every recording", t_tsl),
+                    ("dtaidistance subsequence_alignment (C), every recording", t_dtai),
                     ("sklearn_skippose (cosine, bounded steps, 10 best)", t_cos)):
         print(f"{name:58s} {t:9.3f} {cells / t:10.0f}")
-    print(f"speed ratio tslearn / sklearn_skippose (same search): {t_tsl / t_ours:.1f}x")
-    print(f"same best match ({searched.names[ours.sequence[0]]} frames "
+    print(f"speed ratio, same search: tslearn / sklearn_skippose {t_tsl / t_ours:.1f}x, "
+          f"dtaidistance / sklearn_skippose {t_dtai / t_ours:.1f}x")
+    print(f"all three find the same best match ({searched.names[ours.sequence[0]]} frames "
           f"{ours.start[0]}-{ours.stop[0]}, cost {ours.cost[0]:.4f}): {same}")
     actions = [searched.actions[s] for s in cos.sequence]
     print("cosine 10 best: " + ", ".join(
         f"{a} {s:.3f}" for a, s in zip(actions, cos.score)))
     if not same:
-        raise SystemExit("the two searches disagree")
+        raise SystemExit("the searches disagree")
 
 
 if __name__ == "__main__":
