@@ -288,3 +288,29 @@ def test_candidate_order_is_a_full_sort(rng, n_matches, min_score):
         expected = expected[score[expected] >= min_score]
     got = np.fromiter(_best_first(score, n_matches, min_score), dtype=np.int64)
     np.testing.assert_array_equal(got, expected)
+
+
+def test_bad_recordings_in_a_list(rng):
+    q = rng.normal(size=(4, 3))
+    good = rng.normal(size=(20, 3))
+    inner = good.copy()
+    inner[5, 1] = np.nan
+    with pytest.raises(ValueError, match=r"X\[1\] has NaN or infinite values inside"):
+        dtw_subsequence_search(q, [good, inner, good[:7]])
+    infinite = good.copy()
+    infinite[-1, 0] = np.inf
+    with pytest.raises(ValueError, match=r"X\[2\] has NaN or infinite values inside"):
+        dtw_subsequence_search(q, [good, good[:7], infinite])
+    with pytest.raises(ValueError, match=r"X\[1\] has no real frame"):
+        dtw_subsequence_search(q, [good, np.full((5, 3), np.nan)])
+    with pytest.raises(ValueError, match="same number of features"):
+        dtw_subsequence_search(q, [good, rng.normal(size=(7, 4))])
+    with pytest.raises(TypeError, match=r"X\[0\] must hold numbers"):
+        dtw_subsequence_search(q, [np.array([["a", "b", "c"]]), good[:3]])
+    with pytest.raises(ValueError, match="Sequence 1 has 1 dimensions"):
+        dtw_subsequence_search(q, [good, np.ones(3)])
+    padded = np.vstack([good, np.full((4, 3), np.nan)])  # trailing padding is dropped
+    a = dtw_subsequence_search(q, [padded, good[:9]], n_matches=3)
+    b = dtw_subsequence_search(q, [good, good[:9]], n_matches=3)
+    np.testing.assert_array_equal(a.score, b.score)
+    assert a.profile.shape == (2, 20)

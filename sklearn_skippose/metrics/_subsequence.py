@@ -15,7 +15,7 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..utils._sequences import check_int_param
+from ..utils._sequences import _as_float_array, _frames_2d, check_int_param
 from ._dtw import PackedSequences, _as_dataset, _scores_from, _single_threaded_blas
 from ._dtw_kernels import subsequence_dtw, subsequence_dtw_bounded
 
@@ -267,19 +267,23 @@ def _check_inputs(query, X, metric, aggregate):
     if isinstance(X, (list, tuple)) and len(X) and not _regular(X):
         # long recordings of very different lengths: validated and packed one
         # by one, never padded to the longest
-        frames = []
-        for i, x in enumerate(X):
-            x3, length = _as_dataset([x], f"X[{i}]")
-            frames.append(x3[0, : length[0]])
+        frames = [_real_frames(x, i) for i, x in enumerate(X)]
         n_feat = {f.shape[1] for f in frames}
         if len(n_feat) != 1:
             raise ValueError(
                 "All sequences must have the same number of features per frame; "
                 f"got {sorted(n_feat)}."
             )
-        lengths = [len(f) for f in frames]
-        D = PackedSequences.from_frames(np.concatenate(frames), lengths, metric,
-                                        dtype=np.float64)
+        lengths = np.array([len(f) for f in frames])
+        packed = np.concatenate(frames)
+        bad = ~np.isfinite(packed).all(axis=1)
+        if bad.any():
+            i = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(bad)[0], side="right"))
+            raise ValueError(
+                f"X[{i}] has NaN or infinite values inside real frames; only trailing "
+                "all-NaN frames (padding) are allowed."
+            )
+        D = PackedSequences.from_frames(packed, lengths, metric, dtype=np.float64)
     else:
         if np.ndim(X) == 2:
             raise ValueError(
@@ -296,6 +300,16 @@ def _check_inputs(query, X, metric, aggregate):
             f"{q.shape[1]} and {D.frames.shape[1]}."
         )
     return PackedSequences.from_frames(q, [len(q)], metric, dtype=np.float64), D
+
+
+def _real_frames(x, i):
+    """Recording ``i`` of a list as a float64 (n_frames, n_features) array
+    without its trailing all-NaN frames (checked for the rest by the caller)."""
+    a = _frames_2d(_as_float_array(x, np.float64, f"X[{i}]"), i)
+    real = ~np.isnan(a).all(axis=1)
+    if not real.any():
+        raise ValueError(f"X[{i}] has no real frame (no frames, or all NaN).")
+    return a[: len(real) - int(np.argmax(real[::-1]))]
 
 
 def _regular(X):
