@@ -65,7 +65,7 @@ def main(argv=None):
     parser.add_argument("--data-home", default=None)
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--query-frames", type=int, default=50)
-    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--repeat", type=int, default=10)
     args = parser.parse_args(argv)
 
     subjects = ["S5", "S6"] if args.quick else ["S5", "S6", "S7", "S8", "S9", "S11"]
