@@ -173,11 +173,16 @@ class PackedSequences:
         self._set_frames(np.ascontiguousarray(X3[mask], dtype=dtype), lengths, metric)
 
     @classmethod
-    def from_frames(cls, frames, lengths, metric, dtype=np.float32):
-        """Sequences given as their frames, one after another (no padding)."""
+    def from_frames(cls, frames, lengths, metric, dtype=np.float32, copy=True):
+        """Sequences given as their frames, one after another (no padding).
+
+        ``copy=False`` lets a C-contiguous ``frames`` of ``dtype`` be
+        normalised in place (for an array the caller owns).
+        """
         out = cls.__new__(cls)
-        out._set_frames(np.array(frames, dtype=dtype, order="C"),
-                        np.asarray(lengths, dtype=np.int64), metric)
+        frames = (np.array(frames, dtype=dtype, order="C") if copy
+                  else np.ascontiguousarray(frames, dtype=dtype))
+        out._set_frames(frames, np.asarray(lengths, dtype=np.int64), metric)
         return out
 
     def _set_frames(self, frames, lengths, metric):
@@ -185,7 +190,7 @@ class PackedSequences:
         sq = np.empty(len(frames))
         step = 1 << 18  # float64 arithmetic chunk by chunk: exact and bounded
         for a in range(0, len(frames), step):
-            f64 = frames[a : a + step].astype(np.float64)
+            f64 = frames[a : a + step].astype(np.float64, copy=False)
             sq[a : a + step] = np.einsum("ij,ij->i", f64, f64)
             if metric == "cosine":
                 norms = np.sqrt(sq[a : a + step])

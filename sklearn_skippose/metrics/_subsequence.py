@@ -283,7 +283,7 @@ def _check_inputs(query, X, metric, aggregate):
                 f"X[{i}] has NaN or infinite values inside real frames; only trailing "
                 "all-NaN frames (padding) are allowed."
             )
-        D = PackedSequences.from_frames(packed, lengths, metric, dtype=np.float64)
+        D = PackedSequences.from_frames(packed, lengths, metric, dtype=np.float64, copy=False)
     else:
         if np.ndim(X) == 2:
             raise ValueError(
