@@ -25,8 +25,13 @@ find the same stretch of the same recording with the same cost (1e-9
 relative). Each timing is
 the best of ``--repeat`` runs after one warm-up run (numba compilation).
 
+With ``--breakdown`` it also times the pieces of (a) one by one: input
+validation and packing, the float64 matrix products of the similarities,
+the whole profile (products and dynamic programme), and what is left
+(choosing the matches).
+
 Run: ``python benchmarks/bench_subsequence.py --data-home ../shared/data
-[--quick]`` (``--quick``: two subjects searched).
+[--quick] [--breakdown]`` (``--quick``: two subjects searched).
 """
 
 import argparse
@@ -66,6 +71,7 @@ def main(argv=None):
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--query-frames", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--breakdown", action="store_true")
     args = parser.parse_args(argv)
 
     subjects = ["S5", "S6"] if args.quick else ["S5", "S6", "S7", "S8", "S9", "S11"]
@@ -126,8 +132,36 @@ def main(argv=None):
     actions = [searched.actions[s] for s in cos.sequence]
     print("cosine 10 best: " + ", ".join(
         f"{a} {s:.3f}" for a, s in zip(actions, cos.score)))
+    if args.breakdown:
+        breakdown(query, recordings, args.repeat)
     if not same:
         raise SystemExit("the searches disagree")
+
+
+def breakdown(query, recordings, repeat):
+    """Time the pieces of search (a) separately (private helpers of the package)."""
+    from sklearn_skippose.metrics import _subsequence as sub
+    from sklearn_skippose.metrics._dtw import _single_threaded_blas
+
+    total, _ = best_of(lambda: dtw_subsequence_search(
+        query, recordings, n_matches=1, metric="euclidean", aggregate="cost", steps="classic"),
+        repeat)
+    t_in, (Q, D) = best_of(lambda: sub._check_inputs(query, recordings, "euclidean", "cost"),
+                           repeat)
+    t_prof, _ = best_of(lambda: sub.subsequence_profile(Q, D, "euclidean", "classic"), repeat)
+    qT = np.ascontiguousarray(Q.frames.T)
+    step = sub._BLOCK_BYTES // (8 * len(qT.T))
+
+    def products():
+        with _single_threaded_blas():
+            for a in range(0, len(D.frames), step):
+                D.frames[a : a + step] @ qT
+
+    t_mm, _ = best_of(products, repeat)
+    print(f"breakdown of (a), {total:.3f} s: validation and packing {t_in:.3f} s; profile "
+          f"{t_prof:.3f} s, of which matrix products {t_mm:.3f} s and dynamic programme "
+          f"about {t_prof - t_mm:.3f} s; the rest (choosing matches) "
+          f"{total - t_in - t_prof:.3f} s")
 
 
 if __name__ == "__main__":
