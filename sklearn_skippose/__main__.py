@@ -69,7 +69,7 @@ def _evaluate(args):
         if missing:
             raise SystemExit(f"--compare names method(s) {missing} that are not in --methods "
                              f"{methods}")
-    splits = [1] if args.quick else [int(k) for k in args.splits.split(",")]
+    splits = args.splits
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
@@ -166,6 +166,32 @@ def _seed_list(text):
     return seeds
 
 
+def _int_at_least(minimum):
+    """argparse type: an integer >= ``minimum``."""
+    def parse(text):
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected an integer, got {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be >= {minimum}, got {value}")
+        return value
+    return parse
+
+
+def _split_list(text):
+    """``"1,3"`` -> ``[1, 3]`` (argparse type of ``--splits``)."""
+    try:
+        splits = [int(t) for t in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected official split numbers, e.g. 1,2,3, got {text!r}") from None
+    if any(k not in (1, 2, 3) for k in splits) or len(set(splits)) != len(splits):
+        raise argparse.ArgumentTypeError(
+            f"splits must be distinct numbers among 1, 2, 3, got {text!r}")
+    return splits
+
+
 def _method_pair(text):
     """``"skippose-aug,pca"`` -> ``["skippose-aug", "pca"]`` (type of ``--compare``)."""
     pair = [t.strip() for t in text.split(",")]
@@ -220,13 +246,15 @@ def main(argv=None):
     s.add_argument("--data-home", default=None)
     e = sub.add_parser("evaluate", help="JHMDB evaluation over the official splits")
     e.add_argument("--data-home", default=None)
-    e.add_argument("--methods", default="pca,skippose,skippose-aug",
+    e.add_argument("--methods", default=None,
                    help="comma-separated: pca, ae, skippose-nopast, skippose, skippose-aug, "
-                        "skippose-random (the untrained network, a control)")
-    e.add_argument("--splits", default="1,2,3")
-    e.add_argument("--window", type=int, default=4)
-    e.add_argument("--n-components", type=int, default=64)
-    e.add_argument("--augment", type=int, default=100_000,
+                        "skippose-random (the untrained network, a control); default "
+                        "pca,skippose,skippose-aug (pca,skippose with --quick)")
+    e.add_argument("--splits", type=_split_list, default=None, metavar="K[,K...]",
+                   help="official splits to run; default 1,2,3 (1 with --quick)")
+    e.add_argument("--window", type=_int_at_least(1), default=4)
+    e.add_argument("--n-components", type=_int_at_least(1), default=64)
+    e.add_argument("--augment", type=_int_at_least(0), default=100_000,
                    help="Human3.6M projections per epoch for skippose-aug")
     e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean")
     e.add_argument("--metric", choices=["cosine", "euclidean"], default="cosine")
@@ -251,8 +279,8 @@ def main(argv=None):
     e.add_argument("--contrastive", type=float, default=0.0,
                    help="weight of the view-invariance term of the Skip-Pose methods "
                         "(not in the paper; default 0)")
-    e.add_argument("--n-neighbors", type=int, default=1)
-    e.add_argument("--max-epochs", type=int, default=100)
+    e.add_argument("--n-neighbors", type=_int_at_least(1), default=1)
+    e.add_argument("--max-epochs", type=_int_at_least(1), default=100)
     e.add_argument("--random-state", type=_seed_list, default=[0], metavar="SEED[,SEED...]",
                    help="seed of the neural embedders; several (e.g. 0,1,2) run every "
                         "seeded method once per seed and report the mean and its standard "
@@ -263,7 +291,8 @@ def main(argv=None):
     e.add_argument("--classes", default=None,
                    help="comma-separated subset of action classes (quick checks)")
     e.add_argument("--quick", action="store_true",
-                   help="split 1, PCA and Skip-Pose only, at most 30 epochs (a few minutes)")
+                   help="at most 30 epochs and, unless --methods / --splits say otherwise, "
+                        "split 1 with PCA and Skip-Pose only (under a minute)")
     e.add_argument("--set", action="append", default=[], metavar="METHOD:NAME=VALUE",
                    dest="settings",
                    help="per-method override of a setting above, repeatable, e.g. "
@@ -284,12 +313,13 @@ def main(argv=None):
         return _summary(args)
     if args.command == "compare":
         return _compare(args)
-    if args.window < 1:
-        parser.error("--window must be >= 1")
     if not args.contrastive >= 0:
         parser.error("--contrastive must be >= 0")
+    if args.methods is None:
+        args.methods = "pca,skippose" if args.quick else "pca,skippose,skippose-aug"
+    if args.splits is None:
+        args.splits = [1] if args.quick else [1, 2, 3]
     if args.quick:
-        args.methods = "pca,skippose"
         args.max_epochs = min(args.max_epochs, 30)
     args.method_settings = _parse_set(parser, args.settings)
     return _evaluate(args)

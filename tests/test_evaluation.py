@@ -422,3 +422,32 @@ def test_untrained_control(data_home, tmp_path, capsys):
     rows = json.loads((tmp_path / "results.json").read_text())["results"]
     assert [r["method"] for r in rows] == ["pca", "skippose-random"]
     assert rows[1]["epochs"] == 0 and 0 < rows[1]["accuracy"] <= 1
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--splits", "4"], "among 1, 2, 3"),
+    (["--splits", "1,1"], "distinct"),
+    (["--splits", "one"], "expected official split numbers"),
+    (["--window", "0"], "--window: must be >= 1"),
+    (["--n-components", "0"], "--n-components: must be >= 1"),
+    (["--n-neighbors", "0"], "--n-neighbors: must be >= 1"),
+    (["--max-epochs", "-1"], "--max-epochs: must be >= 1"),
+    (["--augment", "-5"], "--augment: must be >= 0"),
+    (["--window", "two"], "expected an integer"),
+])
+def test_cli_refuses_bad_numbers_before_running(args, message, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["evaluate", "--methods", "pca", *args])
+    assert exc.value.code == 2  # argparse's usage error, not a traceback
+    assert message in capsys.readouterr().err
+
+
+def test_quick_keeps_explicit_methods_and_splits(data_home, tmp_path):
+    rc = main(["evaluate", "--data-home", str(data_home), "--quick", "--methods", "pca",
+               "--splits", "2", "--classes", "clap,golf", "--output", str(tmp_path)])
+    assert rc == 0
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert {(r["method"], r["split"]) for r in res["results"]} == {("pca", 2)}
+    with pytest.raises(SystemExit, match="unknown method"):
+        main(["evaluate", "--data-home", str(data_home), "--quick", "--methods", "foo",
+              "--output", str(tmp_path)])
