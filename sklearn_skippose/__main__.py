@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
+from .datasets import DataNotFoundError
 from .utils import show_versions
 
 
@@ -310,7 +311,7 @@ def main(argv=None):
         show_versions()
         return 0
     if args.command == "summary":
-        return _summary(args)
+        return _with_data(_summary, args)
     if args.command == "compare":
         return _compare(args)
     if not args.contrastive >= 0:
@@ -322,7 +323,15 @@ def main(argv=None):
     if args.quick:
         args.max_epochs = min(args.max_epochs, 30)
     args.method_settings = _parse_set(parser, args.settings)
-    return _evaluate(args)
+    return _with_data(_evaluate, args)
+
+
+def _with_data(command, args):
+    """Run ``command``; a missing data folder ends it with the loader's message."""
+    try:
+        return command(args)
+    except DataNotFoundError as exc:
+        raise SystemExit(f"skippose {args.command}: {exc}") from None
 
 
 if __name__ == "__main__":

@@ -236,9 +236,14 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     splits_m = jh.splits
     names = jh.target_names
     if classes is not None:
+        unknown = sorted(set(classes) - set(names))
+        if unknown or not len(classes):
+            raise ValueError(
+                f"classes must be a non-empty list of JHMDB classes, got {list(classes)!r}"
+                f"{f' ({unknown} unknown)' if unknown else ''}. The classes are: "
+                f"{', '.join(names)}."
+            )
         keep = np.isin(names[y], list(classes))
-        if not keep.any():
-            raise ValueError(f"None of classes={list(classes)!r} is a JHMDB class.")
         X, y, splits_m = X[keep], y[keep], splits_m[keep]
     for k in splits:
         if k not in (1, 2, 3):

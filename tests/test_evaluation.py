@@ -451,3 +451,17 @@ def test_quick_keeps_explicit_methods_and_splits(data_home, tmp_path):
     with pytest.raises(SystemExit, match="unknown method"):
         main(["evaluate", "--data-home", str(data_home), "--quick", "--methods", "foo",
               "--output", str(tmp_path)])
+
+
+def test_unknown_classes_are_named(data_home):
+    with pytest.raises(ValueError, match=r"\['golff'\] unknown\). The classes are: brush_hair"):
+        evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golff"],
+                       verbose=False)
+    with pytest.raises(ValueError, match="non-empty list"):
+        evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=[], verbose=False)
+
+
+@pytest.mark.parametrize("command", [["summary"], ["evaluate", "--methods", "pca"]])
+def test_cli_without_data_ends_with_the_loaders_message(tmp_path, command, capsys):
+    with pytest.raises(SystemExit, match=f"skippose {command[0]}: No JHMDB data found"):
+        main([*command, "--data-home", str(tmp_path / "nowhere")])
