@@ -187,8 +187,24 @@ def test_h36m_loader_and_mapping(h36m_home):
     np.testing.assert_allclose(p15[:, 2], (p17[:, 9] + p17[:, 10]) / 2, rtol=1e-6)
     np.testing.assert_allclose(p15[:, 13], p17[:, 3])  # right ankle = right foot
     np.testing.assert_allclose(p15[:, 12], p17[:, 13])  # left wrist
-    with pytest.raises(ValueError, match="No Human3.6M recording"):
+    with pytest.raises(ValueError, match=r"subjects \['S42'\] not in .*it holds S1, S11"):
         load_h36m(h36m_home, subjects=["S42"])
+
+
+def test_h36m_selection_by_whole_names(h36m_home):
+    # a string is one name: "S11" is not a list of characters, nor a
+    # container in which "S1" is found
+    assert set(load_h36m(h36m_home, subjects="S11").subjects) == {"S11"}
+    dog = load_h36m(h36m_home, subjects="S1", actions="walkingdog")
+    assert dog.names == ["S1/walkingdog_1", "S1/walkingdog_2"]
+    with pytest.raises(ValueError, match=r"subjects \['S3'\] not in"):
+        load_h36m(h36m_home, subjects=["S1", "S3"])  # one wrong name is not dropped
+    with pytest.raises(ValueError, match=r"actions \['walkin'\] not in .*walking, walkingdog"):
+        load_h36m(h36m_home, actions=["walkin"])
+    with pytest.raises(TypeError, match="a name or a list of names"):
+        load_h36m(h36m_home, subjects=[1])
+    with pytest.raises(ValueError, match="subjects is empty"):
+        load_h36m(h36m_home, subjects=[])
 
 
 def test_h36m_to_jhmdb_bad_shape():

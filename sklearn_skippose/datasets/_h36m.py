@@ -259,6 +259,32 @@ def h36m_to_jhmdb(poses):
     return h36m_to_skeleton(poses, "jhmdb")
 
 
+def _subject_of(key):
+    return key.partition("/")[0]  # "S1/walking_1" -> "S1"
+
+
+def _action_of(key):
+    return key.partition("/")[2].rsplit("_", 1)[0]  # "S1/walking_1" -> "walking"
+
+
+def _name_list(value, what):
+    """None, one name or a list of names, as a list (a string is one name,
+    never its characters or substrings)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a name or a list of names, got {value!r}.") from None
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{what} must be a name or a list of names, got {value!r}.")
+    if not names:
+        raise ValueError(f"{what} is empty: give at least one name, or None for all.")
+    return names
+
+
 def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
     """Load the Human3.6M 3D joint recordings used for augmentation.
 
@@ -271,9 +297,10 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
     data_home : str or path-like, default=None
         Folder holding ``h36m/h36m_pos3d_17j_25hz.npz`` (or the file itself's
         folder). Falls back to ``$SKIPPOSE_DATA``, then a per-user folder.
-    subjects : list of str, default=None
-        Keep only these subjects (e.g. ``["S1", "S5"]``); all by default.
-    actions : list of str, default=None
+    subjects : str or list of str, default=None
+        Keep only these subjects (e.g. ``["S1", "S5"]``); all by default. A
+        name the file does not hold is an error.
+    actions : str or list of str, default=None
         Keep only these actions (e.g. ``["walking"]``); all by default.
     joints : {"h36m", "jhmdb", "coco"} or dict, default="h36m"
         The skeleton of the returned poses (:func:`h36m_to_skeleton`):
@@ -308,15 +335,24 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
             "Human3.6M is distributed by its authors after registration; "
             "convert the 3D joint positions to that file.",
         )
+    subjects = _name_list(subjects, "subjects")
+    actions = _name_list(actions, "actions")
     seqs, keys = [], []
     try:
         with np.load(path, allow_pickle=False) as z:
-            for key in sorted(z.files):
-                subject, _, action = key.partition("/")
-                action_name = action.rsplit("_", 1)[0]
-                if subjects is not None and subject not in subjects:
+            files = sorted(z.files)
+            for wanted, part, what in ((subjects, _subject_of, "subjects"),
+                                       (actions, _action_of, "actions")):
+                have = sorted({part(k) for k in files})
+                unknown = [w for w in (wanted or []) if w not in have]
+                if unknown:
+                    raise ValueError(
+                        f"{what} {unknown} not in {path}; it holds {', '.join(have)}."
+                    )
+            for key in files:
+                if subjects is not None and _subject_of(key) not in subjects:
                     continue
-                if actions is not None and action_name not in actions:
+                if actions is not None and _action_of(key) not in actions:
                     continue
                 arr = np.asarray(z[key], dtype=np.float32)
                 if arr.ndim != 3 or arr.shape[1:] != (17, 3):
@@ -334,8 +370,8 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
         )
     if not (isinstance(joints, str) and joints == "h36m"):
         seqs = [_apply(W, s) for s in seqs]
-    subj = [k.partition("/")[0] for k in keys]
-    acts = [k.partition("/")[2].rsplit("_", 1)[0] for k in keys]
+    subj = [_subject_of(k) for k in keys]
+    acts = [_action_of(k) for k in keys]
     n_frames = sum(len(s) for s in seqs)
     return Bunch(
         sequences=seqs,
