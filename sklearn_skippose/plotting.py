@@ -18,6 +18,13 @@ def _check_skeleton(skeleton, n_joints):
                 f"(joint, joint) index pairs, got {skeleton!r}."
             )
         bones = _SKELETONS[skeleton]
+        expected = 1 + max(max(pair) for pair in bones)
+        if n_joints != expected:
+            raise ValueError(
+                f"skeleton={skeleton!r} is for {expected} joints but the poses have "
+                f"{n_joints}; pass the skeleton of the poses' layout ('jhmdb': 15 "
+                "joints, 'coco': 17) or their bones as (joint, joint) index pairs."
+            )
     else:
         try:
             bones = [tuple(int(j) for j in pair) for pair in skeleton]

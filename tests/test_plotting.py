@@ -53,6 +53,8 @@ def test_plot_poses_custom_skeleton_and_bad_input():
     assert len(ax.get_lines()) == 3
     with pytest.raises(ValueError, match="15 joints"):
         plot_poses(np.zeros((3, 15, 2)), skeleton="coco")
+    with pytest.raises(ValueError, match="'jhmdb' is for 15 joints but the poses have 17"):
+        plot_poses(np.zeros((3, 17, 2)))  # COCO keypoints with the default skeleton
     with pytest.raises(ValueError, match="skeleton must be one of"):
         plot_poses(two, skeleton="smpl")
     with pytest.raises(TypeError, match="index pairs"):
