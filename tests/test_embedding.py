@@ -252,6 +252,11 @@ def test_bad_training_params():
     for bad in (-0.1, "0.1", True, np.nan, np.inf):
         with pytest.raises(ValueError, match="contrastive must be a non-negative number"):
             SkipPoseEmbedder(contrastive=bad).fit(X)
+    for Est in (SkipPoseEmbedder, AutoencoderEmbedder):
+        for name in ("lr", "weight_decay"):
+            for bad in (-1.0, np.nan, np.inf, "0.1", True):
+                with pytest.raises(ValueError, match=f"{name} must be a finite non-negative"):
+                    Est(**{name: bad}).fit(X)
     for bad in (0, -1.0, None, np.inf):
         with pytest.raises(ValueError, match="temperature must be a positive number"):
             SkipPoseEmbedder(contrastive=0.1, temperature=bad).fit(X)

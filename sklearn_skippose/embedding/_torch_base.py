@@ -18,6 +18,7 @@
 """
 
 import copy
+import math
 import time
 from numbers import Real
 
@@ -71,8 +72,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         check_int_param(self.patience, "patience")
         for name in ("lr", "weight_decay"):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, Real) or v < 0:
-                raise ValueError(f"{name} must be a non-negative number, got {v!r}.")
+            if isinstance(v, bool) or not isinstance(v, Real) or not 0 <= v < math.inf:
+                raise ValueError(f"{name} must be a finite non-negative number, got {v!r}.")
         vf = self.validation_fraction
         if isinstance(vf, bool) or not isinstance(vf, Real) or not 0 <= vf < 1:
             raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}.")
