@@ -55,29 +55,25 @@ print(f"searched: {len(recordings)} recordings, {sum(map(len, recordings)):,} fr
 # ------------------
 # A Skip-Pose embedder (window 4, a short training) is fitted on the
 # searched recordings, then whitened. Its ``transform`` gives one vector per
-# window of four poses, so a match's frames are window starts. Trailing
-# NaN frames (a recording shorter than the longest) are padding, which the
-# search drops.
+# window of four poses, so a match's frames are window starts. The
+# embedded recordings come back NaN-padded to the longest, the package's
+# data model, which the search reads as it is.
 skip_pose = make_pipeline(SkipPoseEmbedder(window=4, max_epochs=10, random_state=0),
                           SequenceWhitener()).fit(recordings)
-
-
-def embed(features, sequences):
-    return [x[~np.isnan(x).all(axis=1)] for x in features.transform(sequences)]
-
-
-library_sp = embed(skip_pose, recordings)
+library_sp = skip_pose.transform(recordings)
+print(f"embedded: {library_sp.shape} (recordings, longest, features)")
 walking = source.names.index("S1/walking_1")
 query = sources[walking][200:250]
-matches = dtw_subsequence_search(embed(skip_pose, [query])[0], library_sp, n_matches=5)
+matches = dtw_subsequence_search(skip_pose.transform(query[None]), library_sp, n_matches=5)
 for s, b, e, score in zip(matches.sequence, matches.start, matches.stop, matches.score):
     print(f"{library.names[s]:<24} frames {b:5d}-{e:5d}  score {score:.3f}")
 
 # %%
 # The matching profile of the best recording: the score of the best match
-# ending at every frame, with the matches found in it.
+# ending at every frame (NaN past the recording's end), with the matches
+# found in it.
 best = matches.sequence[0]
-profile = matches.profile[best, : len(library_sp[best])]
+profile = matches.profile[best]
 fig, ax = plt.subplots(figsize=(8, 2.5))
 ax.plot(np.arange(len(profile)) / 25, profile, lw=0.8)
 for s, b, e in zip(matches.sequence, matches.start, matches.stop):
@@ -117,8 +113,8 @@ for name, rec in zip(source.names, sources):
 print(f"{len(queries)} queries")
 
 for label, features in (("poses", None), ("PCA", pca), ("Skip-Pose", skip_pose)):
-    lib = recordings if features is None else embed(features, recordings)
-    qs = queries if features is None else embed(features, queries)
+    lib = recordings if features is None else features.transform(recordings)
+    qs = queries if features is None else features.transform(queries)
     hits = [np.mean([library.actions[s] == a for s in
                      dtw_subsequence_search(q, lib, n_matches=10).sequence])
             for q, a in zip(qs, actions)]
