@@ -55,6 +55,21 @@ def _bounded_reference(query, seq, metric):
 
 
 @pytest.mark.parametrize("steps", ["bounded", "classic"])
+@pytest.mark.parametrize("n", [1, 2, 3, 7])
+def test_short_and_long_queries_match_the_reference(rng, n, steps):
+    query = rng.normal(size=(n, 2))
+    seq = rng.normal(size=(11, 2))
+    m = dtw_subsequence_search(query, [seq], n_matches=1, aggregate="cost", steps=steps)
+    reference = _bounded_reference if steps == "bounded" else _classic_reference
+    ref = reference(query, seq, "cosine")
+    np.testing.assert_allclose(-m.profile[0], [r[0] for r in ref], rtol=1e-10, atol=1e-12)
+    starts = dtw_subsequence_search(query, [seq], n_matches=None, min_score=-100.0,
+                                    min_gap=0, aggregate="cost", steps=steps)
+    for b, e in zip(starts.start, starts.stop):  # every match reported starts where the
+        assert b == ref[e - 1][2]                # reference's best path ending there does
+
+
+@pytest.mark.parametrize("steps", ["bounded", "classic"])
 @pytest.mark.parametrize("metric", ["cosine", "euclidean"])
 def test_profile_matches_float64_reference(rng, metric, steps):
     query = rng.normal(size=(4, 3))
