@@ -143,14 +143,15 @@ class PoseNormalizer(
     def _normalize(self, X3):
         n, t, f = X3.shape
         P = X3.reshape(n, t, f // 2, 2).copy()
-        missing = np.isnan(P).any(axis=-1)
+        missing = np.isnan(P[..., 0]) | np.isnan(P[..., 1])  # (n, t, J)
         P[missing] = np.nan
-        visible = ~missing  # (n, t, J)
-        frame_has = visible.any(axis=2)  # (n, t)
+        frame_has = (~missing).any(axis=2)  # (n, t)
         seq_has = frame_has.any(axis=1)
-        with np.errstate(all="ignore"):
-            seq_min = np.nanmin(P, axis=(1, 2))  # (n, 2)
-            seq_max = np.nanmax(P, axis=(1, 2))
+        # x and y as contiguous rows: numpy reduces a last axis of length 2
+        # (x, y pairs) about 20 times slower than a long contiguous one
+        rows = np.ascontiguousarray(P.transpose(0, 3, 1, 2)).reshape(n, 2, -1)
+        seq_min = np.fmin.reduce(rows, axis=2)  # (n, 2); NaN where nothing is visible
+        seq_max = np.fmax.reduce(rows, axis=2)
         seq_min[~seq_has] = 0.0
         seq_max[~seq_has] = 0.0
         seq_c = (seq_min + seq_max) / 2
@@ -162,10 +163,9 @@ class PoseNormalizer(
             half = np.stack([r, r], axis=1)
         else:
             ref_idx = np.argmax(frame_has, axis=1)
-            ref = P[np.arange(n), ref_idx]  # (n, J, 2)
-            with np.errstate(all="ignore"):
-                rmin = np.nanmin(ref, axis=1)
-                rmax = np.nanmax(ref, axis=1)
+            ref = np.ascontiguousarray(P[np.arange(n), ref_idx].transpose(0, 2, 1))  # (n, 2, J)
+            rmin = np.fmin.reduce(ref, axis=2)
+            rmax = np.fmax.reduce(ref, axis=2)
             rmin[~seq_has] = 0.0
             rmax[~seq_has] = 0.0
             center = (rmin + rmax) / 2
