@@ -29,7 +29,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_skippose import PCAEmbedder, PoseNormalizer, SequenceWhitener, SkipPoseEmbedder
 from sklearn_skippose.augmentation import project_poses
 from sklearn_skippose.datasets import load_h36m
-from sklearn_skippose.metrics import dtw_subsequence_search
+from sklearn_skippose.metrics import dtw_alignment, dtw_subsequence_search
 from sklearn_skippose.plotting import plot_poses
 
 
@@ -92,6 +92,22 @@ for ax, s, b, e in zip(axes[1:], matches.sequence, matches.start, matches.stop):
     ax.set_title(f"{library.names[s]}, frames {b}-{e + 3}", fontsize=9)
 fig.tight_layout()
 plt.show()
+
+# %%
+# The alignment of the best match:
+# :func:`~sklearn_skippose.metrics.dtw_alignment` with the search's steps
+# gives the similarity map of the query's windows (rows) with the stretch's
+# (columns) and the path the search chose; its score is the match's.
+start, stop = matches.start[0], matches.stop[0]
+alignment = dtw_alignment(skip_pose.transform(query[None])[0], library_sp[best, start:stop],
+                          steps="bounded", aggregate="mean")
+fig, ax = plt.subplots(figsize=(4.5, 4))
+image = ax.imshow(alignment.similarity, cmap="viridis")
+ax.plot(alignment.path[:, 1], alignment.path[:, 0], color="w", lw=1)
+fig.colorbar(image, ax=ax, label="cosine similarity")
+ax.set(xlabel=f"{library.names[best]}, window {start} + ...", ylabel="query window",
+       title=f"score {alignment.score:.3f} (search: {matches.score[0]:.3f})")
+fig.tight_layout()
 
 # %%
 # How often do the matches show the query's action?

@@ -3,7 +3,7 @@ import pytest
 from tslearn.metrics import dtw_subsequence_path
 
 from sklearn_skippose import PoseNormalizer
-from sklearn_skippose.metrics import dtw_subsequence_search, pairwise_dtw_scores
+from sklearn_skippose.metrics import dtw_alignment, dtw_subsequence_search, pairwise_dtw_scores
 
 from ._reference import local_cost, reference_dtw
 
@@ -27,27 +27,32 @@ def _classic_reference(query, seq, metric):
     return out
 
 
+def _bounded_pair(x, y, metric):
+    """Plain DP with the steps (1, 1), (2, 1), (1, 2) from (0, 0) to the far
+    corner of x against y: (cost, cells), (inf, 0) when no path joins them."""
+    n, m, inf = len(x), len(y), float("inf")
+    acc = [[(inf, 0)] * m for _ in range(n)]
+    for i in range(n):
+        for j in range(m):
+            c = local_cost(x[i], y[j], metric)
+            if i == 0 and j == 0:
+                acc[i][j] = (c, 1)
+                continue
+            prev = [acc[i - di][j - dj] for di, dj in ((1, 1), (2, 1), (1, 2))
+                    if i - di >= 0 and j - dj >= 0]
+            cost, length = min(prev, default=(inf, 0))
+            acc[i][j] = (cost + c, length + 1)
+    return acc[n - 1][m - 1]
+
+
 def _bounded_reference(query, seq, metric):
     """The same with the steps (1, 1), (2, 1), (1, 2): a plain DP from
     (0, b) for every start b; (inf, 0, None) where no path ends."""
-    n, inf = len(query), float("inf")
     out = []
     for e in range(len(seq)):
-        best = (inf, 0, None)
+        best = (float("inf"), 0, None)
         for b in range(e + 1):
-            m = e - b + 1
-            acc = [[(inf, 0)] * m for _ in range(n)]
-            for i in range(n):
-                for j in range(m):
-                    c = local_cost(query[i], seq[b + j], metric)
-                    if i == 0 and j == 0:
-                        acc[i][j] = (c, 1)
-                        continue
-                    prev = [acc[i - di][j - dj] for di, dj in ((1, 1), (2, 1), (1, 2))
-                            if i - di >= 0 and j - dj >= 0]
-                    cost, length = min(prev, default=(inf, 0))
-                    acc[i][j] = (cost + c, length + 1)
-            cost, length = acc[n - 1][m - 1]
+            cost, length = _bounded_pair(query, seq[b : e + 1], metric)
             if cost < best[0]:
                 best = (cost, length, b)
         out.append(best)
@@ -329,3 +334,38 @@ def test_bad_recordings_in_a_list(rng):
     b = dtw_subsequence_search(q, [good, good[:9]], n_matches=3)
     np.testing.assert_array_equal(a.score, b.score)
     assert a.profile.shape == (2, 20)
+
+
+@pytest.mark.parametrize("steps", ["bounded", "classic"])
+@pytest.mark.parametrize("metric", ["cosine", "euclidean"])
+def test_dtw_alignment_gives_the_path_of_a_match(rng, steps, metric):
+    query = rng.normal(size=(8, 3))
+    X = [rng.normal(size=(60, 3)), rng.normal(size=(45, 3))]
+    m = dtw_subsequence_search(query, X, n_matches=6, steps=steps, metric=metric)
+    for s, b, e, score, cost, cells in zip(m.sequence, m.start, m.stop, m.score, m.cost,
+                                           m.path_length):
+        a = dtw_alignment(query, X[s][b:e], steps=steps, metric=metric, aggregate="mean")
+        assert a.cost == pytest.approx(cost, rel=1e-9, abs=1e-12)
+        assert a.score == pytest.approx(score, rel=1e-9, abs=1e-12)
+        assert len(a.path) == cells
+        assert a.path[0].tolist() == [0, 0] and a.path[-1].tolist() == [7, e - b - 1]
+        steps_taken = {tuple(d) for d in np.diff(a.path, axis=0)}
+        allowed = ({(1, 1), (2, 1), (1, 2)} if steps == "bounded"
+                   else {(1, 1), (1, 0), (0, 1)})
+        assert steps_taken <= allowed
+
+
+def test_bounded_alignment_matches_the_reference(rng):
+    x = rng.normal(size=(6, 3))
+    for m in (4, 6, 9, 11):  # 4: the shortest a path of these steps can reach; 11: the longest
+        y = rng.normal(size=(m, 3))
+        ref_cost, ref_cells = _bounded_pair(x, y, "cosine")
+        a = dtw_alignment(x, y, steps="bounded", aggregate="cost")
+        assert a.cost == pytest.approx(ref_cost, rel=1e-12) and len(a.path) == ref_cells
+    for m in (2, 3, 12):  # beyond half and twice the query's length: no path
+        far = dtw_alignment(x, rng.normal(size=(m, 3)), steps="bounded")
+        assert far.path.shape == (0, 2) and far.score == -np.inf
+    with pytest.raises(ValueError, match="steps must be"):
+        dtw_alignment(x, x, steps="slope")
+    with pytest.raises(ValueError, match="global_constraint applies to the classic steps"):
+        dtw_alignment(x, x, steps="bounded", global_constraint="sakoe_chiba")

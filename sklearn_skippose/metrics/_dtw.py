@@ -37,6 +37,7 @@ from ._dtw_kernels import (
     dtw_block_interleaved,
     dtw_candidates,
     dtw_full,
+    dtw_full_bounded,
     dtw_lanes_cosine,
 )
 
@@ -561,7 +562,7 @@ def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
 
 
 def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=None,
-                  sakoe_chiba_radius=None, itakura_max_slope=None):
+                  sakoe_chiba_radius=None, itakura_max_slope=None, steps="classic"):
     """Similarity map and optimal DTW path of one pair (the paper's Figure 4).
 
     Parameters
@@ -572,6 +573,13 @@ def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=N
         Dictionary sequence.
     metric, aggregate, global_constraint, sakoe_chiba_radius, itakura_max_slope
         As in :func:`pairwise_dtw_scores`.
+    steps : {"classic", "bounded"}, default="classic"
+        The steps of the path: (1, 0), (0, 1), (1, 1), as everywhere else in
+        the package; or (1, 1), (2, 1), (1, 2), the slope-bounded steps of
+        :func:`dtw_subsequence_search`, so that the alignment of a match it
+        found is ``dtw_alignment(query, X[sequence, start:stop],
+        steps="bounded")`` (a step by two skips a cell; no global
+        constraint with these steps).
 
     Returns
     -------
@@ -579,7 +587,7 @@ def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=N
         ``similarity`` (n_x, n_y) float64 map of local similarities
         (cosine similarities, or minus squared distances); ``path`` (n_steps,
         2) int array of ``(i, j)`` from ``(0, 0)`` to ``(n_x - 1, n_y - 1)``
-        (empty when the constraint admits no path); ``score`` (float);
+        (empty when the constraint or the steps admit no path); ``score`` (float);
         ``cost`` (accumulated local cost along the path).
 
     Examples
@@ -591,6 +599,13 @@ def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=N
     """
     check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
                      itakura_max_slope)
+    if steps not in ("classic", "bounded"):
+        raise ValueError(f"steps must be 'classic' or 'bounded', got {steps!r}.")
+    if steps == "bounded" and global_constraint is not None:
+        raise ValueError(
+            "global_constraint applies to the classic steps; the bounded steps limit "
+            "the slope themselves (set global_constraint=None or steps='classic')."
+        )
     xs, ys = [], []
     for seq, name, out in ((x, "x", xs), (y, "y", ys)):
         a = np.asarray(seq, dtype=np.float64) if not isinstance(seq, (str, bytes)) else None
@@ -617,9 +632,12 @@ def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=N
     else:
         cost = ((a[:, None, :] - b[None, :, :]) ** 2).sum(-1)
         sim = -cost
-    lo, hi = dtw_band(len(a), len(b), global_constraint, sakoe_chiba_radius,
-                      itakura_max_slope)
-    acc, path = dtw_full(np.ascontiguousarray(cost), lo, hi)
+    if steps == "bounded":
+        acc, path = dtw_full_bounded(np.ascontiguousarray(cost))
+    else:
+        lo, hi = dtw_band(len(a), len(b), global_constraint, sakoe_chiba_radius,
+                          itakura_max_slope)
+        acc, path = dtw_full(np.ascontiguousarray(cost), lo, hi)
     total = acc[-1, -1]
     score = _scores_from(np.array(total), np.array(len(path)), metric, aggregate)
     return Bunch(similarity=sim, path=path, score=float(score), cost=float(total))

@@ -350,6 +350,64 @@ def dtw_full(C, lo, hi):
     return acc, path[:p][::-1].copy()
 
 
+@njit(cache=True)
+def dtw_full_bounded(C):
+    """:func:`dtw_full` with the steps (1, 1), (2, 1) and (1, 2), unbanded.
+
+    The whole-pair counterpart of :func:`subsequence_dtw_bounded` (same
+    steps, same ties: the cheapest, then the shortest, then the diagonal,
+    the double step in ``i`` and the double step in ``j``), so the path of a
+    match found by the subsequence search is this path over the matched
+    stretch. A step by two skips the cell in between. The path is empty
+    when no path of these steps joins the corners.
+    """
+    n, m = C.shape
+    acc = np.full((n, m), INF)
+    plen = np.zeros((n, m), dtype=np.int64)
+    step = np.zeros((n, m), dtype=np.int8)  # 0 (1, 1), 1 (2, 1), 2 (1, 2)
+    acc[0, 0] = C[0, 0]
+    plen[0, 0] = 1
+    for i in range(1, n):
+        for j in range(1, m):
+            best = acc[i - 1, j - 1]
+            L = plen[i - 1, j - 1]
+            st = 0
+            if i >= 2:
+                v = acc[i - 2, j - 1]
+                if v < best or (v == best and plen[i - 2, j - 1] < L):
+                    best = v
+                    L = plen[i - 2, j - 1]
+                    st = 1
+            if j >= 2:
+                v = acc[i - 1, j - 2]
+                if v < best or (v == best and plen[i - 1, j - 2] < L):
+                    best = v
+                    L = plen[i - 1, j - 2]
+                    st = 2
+            if best < INF:
+                acc[i, j] = best + C[i, j]
+                plen[i, j] = L + 1
+                step[i, j] = st
+    path = np.empty((n + m, 2), dtype=np.int64)
+    if acc[n - 1, m - 1] == INF:
+        return acc, path[:0]
+    i, j, p = n - 1, m - 1, 0
+    while True:
+        path[p, 0] = i
+        path[p, 1] = j
+        p += 1
+        if i == 0 and j == 0:
+            break
+        st = step[i, j]
+        if st == 0:
+            i, j = i - 1, j - 1
+        elif st == 1:
+            i, j = i - 2, j - 1
+        else:
+            i, j = i - 1, j - 2
+    return acc, path[:p][::-1].copy()
+
+
 # ----------------------------------------------------------------------------
 # Unconstrained cosine DTW in vector lanes, exact fixed-point arithmetic
 # ----------------------------------------------------------------------------

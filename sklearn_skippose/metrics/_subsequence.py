@@ -99,9 +99,8 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
         best match ending at every frame (a matching profile to plot beside
         the recording), ``-inf`` where no match can end (with ``"bounded"``
         steps, the first frames of a sequence), NaN on padding.
-        :func:`dtw_alignment` of the query with ``X[sequence, start:stop]``
-        gives a match's similarity map (and, for ``"classic"`` steps, its
-        path).
+        ``dtw_alignment(query, X[sequence, start:stop], steps=steps)``
+        gives a match's similarity map and path.
 
     See Also
     --------
