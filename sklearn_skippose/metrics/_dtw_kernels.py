@@ -288,6 +288,33 @@ def dtw_candidates(S, qn, dn, metric, n, d_off, d_len, band_id, band_lo,
         out_len[j] = L
 
 
+#: (di, dj) of step codes 0, 1, 2, as recorded by :func:`dtw_full` and
+#: :func:`dtw_full_bounded`
+_CLASSIC_MOVES = np.array([[1, 1], [1, 0], [0, 1]], dtype=np.int64)
+_BOUNDED_MOVES = np.array([[1, 1], [2, 1], [1, 2]], dtype=np.int64)
+
+
+@njit(cache=True)
+def _backtrack(acc, step, moves):
+    """The optimal path from (0, 0) to the far corner, from the recorded steps
+    (empty when the corner was not reached)."""
+    n, m = acc.shape
+    path = np.empty((n + m, 2), dtype=np.int64)
+    if acc[n - 1, m - 1] == INF:
+        return path[:0]
+    i, j, p = n - 1, m - 1, 0
+    while True:
+        path[p, 0] = i
+        path[p, 1] = j
+        p += 1
+        if i == 0 and j == 0:
+            break
+        st = step[i, j]
+        i -= moves[st, 0]
+        j -= moves[st, 1]
+    return path[:p][::-1].copy()
+
+
 @njit(cache=True)
 def dtw_full(C, lo, hi):
     """Accumulated-cost matrix and optimal path of one pair (float64).
@@ -330,24 +357,7 @@ def dtw_full(C, lo, hi):
                 acc[i, j] = best + C[i, j]
                 plen[i, j] = L + 1
                 step[i, j] = st
-    path = np.empty((n + m, 2), dtype=np.int64)
-    if acc[n - 1, m - 1] == INF:
-        return acc, path[:0]
-    i, j, p = n - 1, m - 1, 0
-    while True:
-        path[p, 0] = i
-        path[p, 1] = j
-        p += 1
-        if i == 0 and j == 0:
-            break
-        st = step[i, j]
-        if st == 0:
-            i, j = i - 1, j - 1
-        elif st == 1:
-            i = i - 1
-        else:
-            j = j - 1
-    return acc, path[:p][::-1].copy()
+    return acc, _backtrack(acc, step, _CLASSIC_MOVES)
 
 
 @njit(cache=True)
@@ -388,24 +398,7 @@ def dtw_full_bounded(C):
                 acc[i, j] = best + C[i, j]
                 plen[i, j] = L + 1
                 step[i, j] = st
-    path = np.empty((n + m, 2), dtype=np.int64)
-    if acc[n - 1, m - 1] == INF:
-        return acc, path[:0]
-    i, j, p = n - 1, m - 1, 0
-    while True:
-        path[p, 0] = i
-        path[p, 1] = j
-        p += 1
-        if i == 0 and j == 0:
-            break
-        st = step[i, j]
-        if st == 0:
-            i, j = i - 1, j - 1
-        elif st == 1:
-            i, j = i - 2, j - 1
-        else:
-            i, j = i - 1, j - 2
-    return acc, path[:p][::-1].copy()
+    return acc, _backtrack(acc, step, _BOUNDED_MOVES)
 
 
 # ----------------------------------------------------------------------------
