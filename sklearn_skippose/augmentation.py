@@ -21,6 +21,19 @@ from .utils._sequences import to_sequence_dataset
 __all__ = ["MocapProjection", "PoseJitter", "mirror_poses", "project_poses"]
 
 
+def _joint_names(joint_names):
+    """``joint_names`` as a list (JHMDB's 15 joints when None); a string is
+    refused rather than read as one joint per character."""
+    if joint_names is None:
+        return list(JHMDB_JOINT_NAMES)
+    if isinstance(joint_names, str):
+        raise TypeError(
+            f"joint_names must be a sequence of joint names, one per joint, got the "
+            f"string {joint_names!r}."
+        )
+    return list(joint_names)
+
+
 def _mirror_permutation(joint_names):
     """Index of every joint's left/right counterpart (itself when unpaired)."""
     names = [str(n) for n in joint_names]
@@ -76,7 +89,7 @@ def mirror_poses(X, joint_names=None):
     True
     """
     X3 = to_sequence_dataset(X)
-    names = JHMDB_JOINT_NAMES if joint_names is None else list(joint_names)
+    names = _joint_names(joint_names)
     if X3.shape[2] != 2 * len(names):
         raise ValueError(
             f"mirror_poses expects x, y of {len(names)} joints ({2 * len(names)} features "
@@ -146,7 +159,7 @@ class PoseJitter(BaseEstimator):
                     or not 0 <= v <= hi or (name == "scale" and v >= 1):
                 bound = "[0, 1)" if name == "scale" else f"[0, {hi:g}]"
                 raise ValueError(f"{name} must be a number in {bound}, got {v!r}.")
-        names = JHMDB_JOINT_NAMES if self.joint_names is None else self.joint_names
+        names = _joint_names(self.joint_names)
         if n_features != 2 * len(names):
             raise ValueError(
                 f"PoseJitter expects x, y of {len(names)} joints ({2 * len(names)} features "

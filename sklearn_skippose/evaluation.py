@@ -9,6 +9,7 @@ the test clips are classified. Reported per split: mean per-class accuracy
 
 import json
 import time
+from numbers import Integral
 from pathlib import Path
 
 import numpy as np
@@ -231,6 +232,10 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     """
     from tqdm.auto import tqdm
 
+    # one name or split number is a list of one (a string is not its characters)
+    methods = [methods] if isinstance(methods, str) else list(methods)
+    classes = [classes] if isinstance(classes, str) else classes
+    splits = [splits] if isinstance(splits, Integral) else list(splits)
     jh = load_jhmdb(data_home)
     X, y = jh.data, jh.target
     splits_m = jh.splits
@@ -243,10 +248,15 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
                 f"{f' ({unknown} unknown)' if unknown else ''}. The classes are: "
                 f"{', '.join(names)}."
             )
+        if len(set(classes)) < 2:
+            raise ValueError(
+                f"classes must name at least two JHMDB classes to classify, got "
+                f"{list(classes)!r}."
+            )
         keep = np.isin(names[y], list(classes))
         X, y, splits_m = X[keep], y[keep], splits_m[keep]
     for k in splits:
-        if k not in (1, 2, 3):
+        if isinstance(k, bool) or k not in (1, 2, 3):
             raise ValueError(f"splits must be among 1, 2, 3; got {k!r}.")
     seeds = _check_seeds(random_state)
     rows = []

@@ -289,3 +289,11 @@ def test_embedder_trains_on_coco_keypoints(h36m_home):
     with pytest.raises(ValueError, match="Set joints to the training data's skeleton"):
         SkipPoseEmbedder(window=2, max_epochs=1,
                          augmentation=MocapProjection(n_samples=200, data_home=h36m_home)).fit(X)
+
+
+def test_joint_names_must_not_be_a_string():
+    X = np.zeros((1, 2, 4))
+    with pytest.raises(TypeError, match="sequence of joint names"):
+        mirror_poses(X, joint_names="lr")
+    with pytest.raises(TypeError, match="sequence of joint names"):
+        PoseJitter(joint_names="lr")._check(4)

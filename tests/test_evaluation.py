@@ -465,3 +465,16 @@ def test_unknown_classes_are_named(data_home):
 def test_cli_without_data_ends_with_the_loaders_message(tmp_path, command, capsys):
     with pytest.raises(SystemExit, match=f"skippose {command[0]}: No JHMDB data found"):
         main([*command, "--data-home", str(tmp_path / "nowhere")])
+
+
+def test_one_name_or_split_is_a_list_of_one(data_home):
+    kw = dict(verbose=False)
+    one = evaluate_jhmdb(data_home, methods="pca", splits=1, classes=["clap", "golf"], **kw)
+    listed = evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golf"],
+                            **kw)
+    assert one["mean"] == listed["mean"]
+    assert [(r["method"], r["split"]) for r in one["results"]] == [("pca", 1)]
+    with pytest.raises(ValueError, match="at least two JHMDB classes"):
+        evaluate_jhmdb(data_home, methods="pca", splits=1, classes="clap", **kw)
+    with pytest.raises(ValueError, match="splits must be among"):
+        evaluate_jhmdb(data_home, methods="pca", splits=[True], **kw)
