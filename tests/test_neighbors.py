@@ -91,6 +91,15 @@ def test_partial_fit_adds_unseen_class(data):
         clf.partial_fit(Q[:, :, :3], [1] * len(Q))
     fresh = DTWNearestNeighbors().partial_fit(X, y)
     np.testing.assert_array_equal(fresh.predict(Q), DTWNearestNeighbors().fit(X, y).predict(Q))
+    declared = DTWNearestNeighbors().partial_fit(X, y, classes=[0, 1, 2, 3, 9])
+    assert declared.classes_.tolist() == [0, 1, 2, 3, 9]
+    for est in (DTWNearestNeighbors(), DTWNearestNeighbors().fit(X, y)):
+        with pytest.raises(TypeError, match="the string 'ab'"):
+            est.partial_fit(X, y, classes="ab")
+        with pytest.raises(ValueError, match="1-dimensional"):
+            est.partial_fit(X, y, classes=[[0, 1]])
+        with pytest.raises(TypeError, match="same kind as y"):
+            est.partial_fit(X, y, classes=np.array(["walk"]))
 
 
 def test_pickle_roundtrip(data, tmp_path):

@@ -170,9 +170,25 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
         self : DTWNearestNeighbors
             The updated classifier.
         """
+        if classes is not None:
+            if isinstance(classes, (str, bytes)):
+                raise TypeError(
+                    f"classes must be an array-like of labels, got the string {classes!r} "
+                    "(for one label, pass [label])."
+                )
+            classes = np.asarray(classes)
+            if classes.ndim != 1:
+                raise ValueError(
+                    f"classes must be 1-dimensional, got an array of shape {classes.shape}."
+                )
         if not hasattr(self, "classes_"):
             self.fit(X, y)
             if classes is not None:
+                if (self.classes_.dtype.kind in "US") != (classes.dtype.kind in "US"):
+                    raise TypeError(
+                        f"classes must be labels of the same kind as y (got {classes.dtype} "
+                        f"and {self.classes_.dtype})."
+                    )
                 self._add_classes(classes)
             return self
         self._check_params()
@@ -185,7 +201,12 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
             )
         old = self.classes_[self._y]
         self._append(X3, lengths)
-        self._add_classes(y if classes is None else np.concatenate([np.asarray(classes), y]))
+        if classes is not None and (classes.dtype.kind in "US") != (y.dtype.kind in "US"):
+            raise TypeError(
+                f"classes must be labels of the same kind as y (got {classes.dtype} and "
+                f"{y.dtype})."
+            )
+        self._add_classes(y if classes is None else np.concatenate([classes, y]))
         self._y = np.searchsorted(self.classes_, np.concatenate([old, y]))
         return self
 
