@@ -10,13 +10,16 @@ Samples are generated on demand, batch by batch, so any number of them
 streams through training without ever being stored.
 """
 
+import math
+
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from .datasets import JHMDB_JOINT_NAMES, load_h36m
 from .datasets._h36m import resolve_skeleton
+from .preprocessing import _MODES as _NORMALIZER_MODES
 from .preprocessing import PoseNormalizer
-from .utils._sequences import to_sequence_dataset
+from .utils._sequences import check_int_param, to_sequence_dataset
 
 __all__ = ["MocapProjection", "PoseJitter", "mirror_poses", "project_poses"]
 
@@ -256,6 +259,36 @@ def project_poses(P, azimuth, elevation, distance, focal, center):
     return uv
 
 
+def _check_pair(value, name, minimum):
+    """Two finite numbers, each at least ``minimum``."""
+    try:
+        a, b = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be two numbers, got {value!r}.") from None
+    if not (math.isfinite(a) and math.isfinite(b)) or min(a, b) < minimum:
+        raise ValueError(f"{name} must be two finite numbers >= {minimum:g}, got {value!r}.")
+    return a, b
+
+
+def _check_range(value, name, above=None, below=None):
+    """A (low, high) pair of finite numbers, low <= high, strictly between
+    ``above`` and ``below`` where they are given."""
+    try:
+        lo, hi = (float(v) for v in value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a (low, high) pair of numbers, got {value!r}.") \
+            from None
+    ok = math.isfinite(lo) and math.isfinite(hi) and lo <= hi
+    ok = ok and (above is None or lo > above) and (below is None or hi < below)
+    if not ok:
+        bounds = "".join([f", low > {above:g}" if above is not None else "",
+                          f", high < {below:g}" if below is not None else ""])
+        raise ValueError(
+            f"{name} must be a (low, high) pair of finite numbers with low <= high"
+            f"{bounds}; got {value!r}."
+        )
+
+
 class MocapProjection(BaseEstimator):
     """Random 2D views of Human3.6M motion, as extra unlabeled training data.
 
@@ -357,6 +390,18 @@ class MocapProjection(BaseEstimator):
             raise ValueError(f"n_samples must be a non-negative integer, got {self.n_samples!r}.")
         if not 0 <= self.keypoint_dropout < 1:
             raise ValueError(f"keypoint_dropout must be in [0, 1), got {self.keypoint_dropout!r}.")
+        _check_range(self.azimuth_range, "azimuth_range")
+        _check_range(self.elevation_range, "elevation_range", above=-90.0, below=90.0)
+        _check_range(self.distance_range, "distance_range", above=0.0)
+        _check_range(self.focal_range, "focal_range", above=0.0)
+        _check_pair(self.shift_range, "shift_range", minimum=0.0)
+        _check_pair(self.image_size, "image_size", minimum=1.0)
+        check_int_param(self.max_offset, "max_offset", minimum=0)
+        if self.normalizer_mode not in _NORMALIZER_MODES:
+            raise ValueError(
+                f"normalizer_mode must be one of {_NORMALIZER_MODES}, got "
+                f"{self.normalizer_mode!r}."
+            )
         names, _ = resolve_skeleton(self.joints)
         if n_features is not None and n_features != 2 * len(names):
             which = repr(self.joints) if isinstance(self.joints, str) else "a custom skeleton"

@@ -297,3 +297,20 @@ def test_joint_names_must_not_be_a_string():
         mirror_poses(X, joint_names="lr")
     with pytest.raises(TypeError, match="sequence of joint names"):
         PoseJitter(joint_names="lr")._check(4)
+
+
+@pytest.mark.parametrize("params, match", [
+    (dict(azimuth_range=(10,)), "azimuth_range must be a \\(low, high\\) pair of numbers"),
+    (dict(azimuth_range=(90, 10)), "low <= high"),
+    (dict(elevation_range=(-90, 10)), "low > -90"),
+    (dict(distance_range=(0, 10)), "low > 0"),
+    (dict(focal_range=(np.nan, 1)), "focal_range"),
+    (dict(shift_range=(-1, 2)), "shift_range must be two finite numbers >= 0"),
+    (dict(image_size=(0, 240)), "image_size"),
+    (dict(max_offset=-1), "max_offset must be >= 0"),
+    (dict(normalizer_mode="zscore"), "normalizer_mode must be one of"),
+])
+def test_mocap_projection_bad_camera_params(params, match):
+    # checked before any data is read (no data_home needed to see the error)
+    with pytest.raises(ValueError, match=match):
+        MocapProjection(data_home="/nonexistent", **params).sample(2, 4, n_features=30)
