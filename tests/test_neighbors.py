@@ -100,6 +100,15 @@ def test_partial_fit_adds_unseen_class(data):
             est.partial_fit(X, y, classes=[[0, 1]])
         with pytest.raises(TypeError, match="same kind as y"):
             est.partial_fit(X, y, classes=np.array(["walk"]))
+    # a refused call changes nothing
+    clf = DTWNearestNeighbors().fit(X, y)
+    with pytest.raises(TypeError, match="same kind as y"):
+        clf.partial_fit(Q[:2], [7, 7], classes=np.array(["walk"]))
+    assert clf.n_samples_fit_ == len(X) and clf.classes_.tolist() == [0, 1, 2, 3]
+    fresh = DTWNearestNeighbors()
+    with pytest.raises(TypeError, match="same kind as y"):
+        fresh.partial_fit(X, y, classes=np.array(["walk"]))
+    assert not hasattr(fresh, "classes_")
 
 
 def test_pickle_roundtrip(data, tmp_path):

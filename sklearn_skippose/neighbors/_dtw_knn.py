@@ -182,13 +182,10 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
                     f"classes must be 1-dimensional, got an array of shape {classes.shape}."
                 )
         if not hasattr(self, "classes_"):
+            if classes is not None and y is not None:
+                _check_same_kind(classes, np.asarray(y))  # before anything is stored
             self.fit(X, y)
             if classes is not None:
-                if (self.classes_.dtype.kind in "US") != (classes.dtype.kind in "US"):
-                    raise TypeError(
-                        f"classes must be labels of the same kind as y (got {classes.dtype} "
-                        f"and {self.classes_.dtype})."
-                    )
                 self._add_classes(classes)
             return self
         self._check_params()
@@ -199,13 +196,10 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
                 f"partial_fit labels must be of the same kind as the fitted ones "
                 f"(got {y.dtype} after {self.classes_.dtype})."
             )
+        if classes is not None:
+            _check_same_kind(classes, y)  # before the dictionary changes
         old = self.classes_[self._y]
         self._append(X3, lengths)
-        if classes is not None and (classes.dtype.kind in "US") != (y.dtype.kind in "US"):
-            raise TypeError(
-                f"classes must be labels of the same kind as y (got {classes.dtype} and "
-                f"{y.dtype})."
-            )
         self._add_classes(y if classes is None else np.concatenate([classes, y]))
         self._y = np.searchsorted(self.classes_, np.concatenate([old, y]))
         return self
@@ -303,3 +297,11 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
         """
         votes, _, _ = self._votes(X)
         return self.classes_[votes.argmax(axis=1)]
+
+
+def _check_same_kind(classes, y):
+    if (classes.dtype.kind in "US") != (y.dtype.kind in "US"):
+        raise TypeError(
+            f"classes must be labels of the same kind as y (got {classes.dtype} and "
+            f"{y.dtype})."
+        )
