@@ -305,6 +305,41 @@ def test_warm_start_continues(clips):
     assert len(emb.history_) == 6
 
 
+@pytest.mark.parametrize("Est, change", [
+    (SkipPoseEmbedder, dict(n_components=8)),
+    (SkipPoseEmbedder, dict(window=3)),
+    (SkipPoseEmbedder, dict(cell="lstm")),
+    (SkipPoseEmbedder, dict(decode_past=False)),
+    (AutoencoderEmbedder, dict(window=3)),
+])
+def test_settings_changed_after_fit_are_refused(clips, Est, change):
+    X, _ = clips
+    X = X[:20]
+    emb = Est(window=2, warm_start=True, **{**FAST, "max_epochs": 1}).fit(X)
+    Z = emb.transform(X[:2])
+    emb.set_params(**change)
+    # a warm start cannot continue a network of other dimensions ...
+    with pytest.raises(ValueError, match="warm_start=True can only continue"):
+        emb.fit(X)
+    # ... nor can transform use it (it used to fail inside numpy or torch)
+    with pytest.raises(ValueError, match="fit it again before transform"):
+        emb.transform(X[:2])
+    # the pickle keeps the fitted network; set back, it embeds as before
+    back = pickle.loads(pickle.dumps(emb)).set_params(**{k: emb._arch_fitted[k] for k in change})
+    np.testing.assert_array_equal(back.transform(X[:2]), Z)
+    # a cold fit takes the new settings
+    emb.set_params(warm_start=False).fit(X)
+    emb.transform(X[:2])
+
+
+def test_pca_window_changed_after_fit_is_refused(clips):
+    X, _ = clips
+    pca = PCAEmbedder(window=4, n_components=8).fit(X)
+    with pytest.raises(ValueError, match=r"window 4 -> 8\); fit it again"):
+        pca.set_params(window=8).transform(X)
+    assert pca.set_params(stride=2, window=4).transform(X).shape[2] == 8  # stride is free
+
+
 class _Recorder:
     """A callback that keeps what it saw and asks to stop at ``stop_at``."""
 

@@ -24,6 +24,28 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
     """
 
     _transform_batch = 4096
+    #: parameters the fitted embedding is made of: changing one needs a new fit
+    _architecture_params = ("window", "n_components")
+
+    def _architecture(self):
+        return {name: getattr(self, name) for name in self._architecture_params}
+
+    def _continues_training(self):
+        """Whether ``fit`` goes on from the fitted state (warm start)."""
+        return False
+
+    def _check_architecture(self, doing):
+        """Raise when a parameter the fitted embedding is made of has been set
+        to another value since ``fit``."""
+        fitted = getattr(self, "_arch_fitted", None)
+        changed = {k: (v, getattr(self, k)) for k, v in (fitted or {}).items()
+                   if getattr(self, k) != v}
+        if changed:
+            what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
+            raise ValueError(
+                f"{type(self).__name__} was fitted with other settings than it has now "
+                f"({what}); {doing}"
+            )
 
     def _check_window_params(self):
         check_int_param(self.window, "window")
@@ -52,6 +74,11 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
         """
         self._check_window_params()
         X3, lengths = self._validate(X, reset=True)
+        if self._continues_training():
+            self._check_architecture(
+                "warm_start=True can only continue training the same network. Set "
+                "warm_start=False to train a new one, or set the settings back.")
+        self._arch_fitted = self._architecture()
         self._fit_sequences(X3, lengths)
         return self
 
@@ -82,6 +109,7 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
         """
         check_is_fitted(self)
         self._check_window_params()
+        self._check_architecture("fit it again before transform, or set the settings back.")
         two_d = is_tabular(X)
         X3, lengths = self._validate(X, reset=False)
         frames, mask, starts, owner = self._windows_of(X3, lengths)

@@ -63,6 +63,8 @@ class PCAEmbedder(BaseWindowEmbedder):
         self.whiten = whiten
         self.random_state = random_state
 
+    _architecture_params = ("window", "n_components", "whiten")
+
     def _fit_sequences(self, X3, lengths):
         frames, mask, offsets, padded = sequence_frames(X3, lengths, self.window)
         starts, _ = window_starts(offsets, padded, self.window, self.stride)

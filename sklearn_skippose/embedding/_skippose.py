@@ -201,7 +201,11 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     patience : int, default=5
         Epochs without validation improvement before stopping.
     warm_start : bool, default=False
-        Continue training the current weights on the next ``fit``.
+        Continue training the current weights on the next ``fit``. The
+        settings the network is made of (``window``, ``n_components``,
+        ``cell``, ``decode_past``) must be those of the fitted network, as
+        for ``transform``: a fitted embedder whose settings were changed
+        with ``set_params`` refuses both until it is fitted anew.
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and embed.
     random_state : int, RandomState instance or None, default=None
@@ -287,6 +291,8 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         self.verbose = verbose
         self.callbacks = callbacks
 
+    _architecture_params = ("window", "n_components", "cell", "decode_past")
+
     @property
     def _span(self):
         return (3 if self.decode_past else 2) * self.window
@@ -323,9 +329,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
                 f"15 joints) cannot transform this data: {exc}") from None
         return view
 
-    def _build_module(self, n_features):
-        return SkipPoseNet(n_features, self.n_components, self.window, self.cell,
-                           self.decode_past)
+    def _build_module(self, n_features, arch):
+        return SkipPoseNet(n_features, arch["n_components"], arch["window"], arch["cell"],
+                           arch["decode_past"])
 
     def _loss(self, module, x, m, view=None):
         past, future, h_c = module.reconstruct(x, m)
@@ -441,8 +447,8 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
     def _span(self):
         return self.window
 
-    def _build_module(self, n_features):
-        return AutoencoderNet(n_features, self.n_components, self.window)
+    def _build_module(self, n_features, arch):
+        return AutoencoderNet(n_features, arch["n_components"], arch["window"])
 
     def _loss(self, module, x, m):
         return masked_mse(module(x, m), x, m)

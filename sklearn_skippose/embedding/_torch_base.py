@@ -57,7 +57,8 @@ def resolve_device(device):
 class TorchWindowEmbedder(BaseWindowEmbedder):
     """Training loop, device handling and pickling for the torch embedders.
 
-    Subclasses define ``_build_module(n_features)``, ``_span`` (frames per
+    Subclasses define ``_build_module(n_features, arch)`` (``arch``: the
+    ``_architecture_params`` the network is built from), ``_span`` (frames per
     training sample), ``_loss(module, batch, mask[, view])`` and
     ``_encode(module, windows, masks)``, and may return a view transform from
     ``_training_view(n_features)`` (then ``_loss`` also receives a randomly
@@ -98,6 +99,9 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                     "callback is called as callback(estimator, record) after each epoch.")
         return cbs
 
+    def _continues_training(self):
+        return bool(self.warm_start) and hasattr(self, "module_")
+
     # ------------------------------------------------------------- training
     def _fit_sequences(self, X3, lengths):
         self._check_train_params()
@@ -110,7 +114,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                 and getattr(self, "_n_features_module", None) == n_feat):
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)
-                self.module_ = self._build_module(n_feat)
+                self.module_ = self._build_module(n_feat, self._arch_fitted)
             self._n_features_module = n_feat
             self.history_ = []
         module = self.module_.to(self.device_)
@@ -268,7 +272,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         weights = state.pop("_module_weights", None)
         self.__dict__.update(state)
         if weights is not None:
-            module = self._build_module(self._n_features_module)
+            module = self._build_module(self._n_features_module, self._arch_fitted)
             module.load_state_dict({k: torch.from_numpy(np.array(v)) for k, v in weights.items()})
             module.eval()
             if str(getattr(self, "device_", "cpu")).startswith("cuda") and not torch.cuda.is_available():
