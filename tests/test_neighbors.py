@@ -4,7 +4,7 @@ import joblib
 import numpy as np
 import pytest
 
-from sklearn_skippose import DTWNearestNeighbors
+from sklearn_skippose import DTWNearestNeighbors, DTWNeighborsIndex
 from sklearn_skippose.metrics import pairwise_dtw_scores
 
 
@@ -179,3 +179,24 @@ def test_real_jhmdb_pose_retrieval(jhmdb):
     clf = DTWNearestNeighbors().fit(X[tr], jhmdb.target[tr])
     acc = clf.score(X[te], jhmdb.target[te])
     assert acc > 0.2  # chance is 1/21; measured 0.28 at the time of writing
+
+
+@pytest.mark.parametrize("Est", [DTWNearestNeighbors, DTWNeighborsIndex])
+def test_metric_changed_after_fit_is_refused(data, Est):
+    # the dictionary is stored for the fitted metric (unit frames for cosine):
+    # scoring it under another metric gave wrong scores without a word
+    X, y, Q = data
+    est = Est(metric="cosine").fit(X, y) if Est is DTWNearestNeighbors else Est().fit(X)
+    before = est.kneighbors(Q)
+    est.set_params(metric="euclidean")
+    for call in (lambda: est.kneighbors(Q), lambda: est.kneighbors(),
+                 lambda: est.radius_neighbors(Q, min_score=0.5),
+                 lambda: est.partial_fit(Q, y[: len(Q)]) if Est is DTWNearestNeighbors
+                 else est.partial_fit(Q)):
+        with pytest.raises(ValueError, match="fitted with metric='cosine'.*now 'euclidean'"):
+            call()
+    assert est.n_samples_fit_ == len(X)
+    est.set_params(metric="cosine")
+    np.testing.assert_array_equal(est.kneighbors(Q)[1], before[1])
+    est.set_params(metric="euclidean").fit(X, y)  # a new fit takes the new metric
+    assert np.isfinite(est.kneighbors(Q)[0]).all()

@@ -61,6 +61,7 @@ class BaseDTWNeighbors(BaseEstimator):
 
     def _append(self, X3, lengths):
         """Add ``X3`` after the sequences already registered (they are unchanged)."""
+        self._check_fitted_metric()
         new = PackedSequences(X3, lengths, self.metric)
         # back to fit order, append, sort again
         old = self._dictionary().take(self._sorted_positions())
@@ -95,6 +96,18 @@ class BaseDTWNeighbors(BaseEstimator):
         P, order = sorted_by_length(P)
         self._frames, self._sqnorm, self._lengths = P.frames, P.sqnorm, P.lengths
         self._order = order
+        self._metric_fitted = P.metric
+
+    def _check_fitted_metric(self):
+        """The dictionary is stored for the metric of ``fit`` (unit frames for
+        cosine): refuse to use it, or extend it, under another one."""
+        fitted = getattr(self, "_metric_fitted", self.metric)
+        if self.metric != fitted:
+            raise ValueError(
+                f"{type(self).__name__} was fitted with metric={fitted!r}, and its "
+                f"dictionary is stored for it, but metric is now {self.metric!r}; fit it "
+                "again, or set metric back."
+            )
 
     def __getstate__(self):
         state = self.__dict__.copy()
@@ -105,6 +118,7 @@ class BaseDTWNeighbors(BaseEstimator):
     def _queries(self, X):
         check_is_fitted(self)
         self._check_params()
+        self._check_fitted_metric()
         X3, lengths = self._validate(X, reset=False)
         return PackedSequences(X3, lengths, self.metric)
 
@@ -342,6 +356,7 @@ class BaseDTWNeighbors(BaseEstimator):
         if X is None:
             check_is_fitted(self)
             self._check_params()
+            self._check_fitted_metric()
             D = self._dictionary()
             return True, self._score_blocks(D, D, positions=self._sorted_positions())
         return False, self._score_blocks(self._queries(X), self._dictionary())
