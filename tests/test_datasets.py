@@ -262,3 +262,13 @@ def test_h36m_loader_coco_skeleton(h36m_home):
     assert np.isnan(p_coco[:, 1:5]).all() and np.isfinite(p_coco[:, [0] + list(range(5, 17))]).all()
     np.testing.assert_array_equal(p_coco[:, 9], p17[:, 13])  # left wrist
     np.testing.assert_array_equal(p_coco[:, 16], p17[:, 3])  # right ankle = right foot
+
+
+def test_load_jhmdb_bad_options(data_home):
+    with pytest.raises(ValueError, match="dtype must be a floating type"):
+        load_jhmdb(data_home, dtype=np.int32)  # NaN padding would become garbage
+    with pytest.raises(ValueError, match="dtype must be a floating type"):
+        load_jhmdb(data_home, dtype="not a dtype")
+    with pytest.raises(TypeError, match="mask_out_of_frame must be True or False"):
+        load_jhmdb(data_home, mask_out_of_frame="no")
+    assert load_jhmdb(data_home, dtype=np.float32).data.dtype == np.float32

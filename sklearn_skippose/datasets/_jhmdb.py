@@ -262,6 +262,17 @@ def load_jhmdb(
         raise ValueError(f"coords must be 'pixel' or 'world', got {coords!r}.")
     if layout not in ("auto", "bundle", "official"):
         raise ValueError(f"layout must be 'auto', 'bundle' or 'official', got {layout!r}.")
+    if not isinstance(mask_out_of_frame, (bool, np.bool_)):
+        raise TypeError(f"mask_out_of_frame must be True or False, got {mask_out_of_frame!r}.")
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(
+            f"dtype must be a floating type (NaN marks padding and missing joints), got "
+            f"{dtype!r}."
+        )
     if layout == "auto":
         root, found = _find_root(data_home)
     else:
