@@ -6,6 +6,7 @@ from sklearn.pipeline import make_pipeline
 
 from sklearn_skippose import DTWNearestNeighbors, PoseNormalizer
 from sklearn_skippose.datasets import (
+    world_to_pixel,
     DataNotFoundError,
     get_data_home,
     COCO_JOINT_NAMES,
@@ -272,3 +273,17 @@ def test_load_jhmdb_bad_options(data_home):
     with pytest.raises(TypeError, match="mask_out_of_frame must be True or False"):
         load_jhmdb(data_home, mask_out_of_frame="no")
     assert load_jhmdb(data_home, dtype=np.float32).data.dtype == np.float32
+
+
+def test_world_to_pixel_layouts(data_home):
+    # JHMDB's own conversion, checked on the bundle: world and pixel loads agree
+    world = load_jhmdb(data_home, coords="world", mask_out_of_frame=False).data
+    pixel = load_jhmdb(data_home, coords="pixel", mask_out_of_frame=False).data
+    np.testing.assert_allclose(world_to_pixel(world), pixel, rtol=1e-12, equal_nan=True)
+    pairs = world_to_pixel(world.reshape(*world.shape[:2], -1, 2))
+    np.testing.assert_allclose(pairs.reshape(world.shape), pixel, rtol=1e-12, equal_nan=True)
+    assert world_to_pixel([1.0, -1.0]).tolist() == [268.0, 12.0]  # 108 px per unit
+    with pytest.raises(ValueError, match="x, y pairs on its last axis"):
+        world_to_pixel(np.zeros((2, 7)))
+    with pytest.raises(TypeError, match="array of numbers"):
+        world_to_pixel("abc")

@@ -74,20 +74,36 @@ def world_to_pixel(pos_world):
 
     Parameters
     ----------
-    pos_world : array-like of shape (..., 2)
-        World coordinates, last axis ``(x, y)``.
+    pos_world : array-like of shape (..., 2) or (..., 2 * n_joints)
+        World coordinates: a last axis ``(x, y)``, or the package's pose
+        layout ``x0, y0, x1, y1, ...`` (e.g. a dataset ``(n_sequences,
+        max_frames, 2 * n_joints)``). NaN stays NaN.
 
     Returns
     -------
-    pos_img : ndarray of shape (..., 2)
+    pos_img : ndarray of the same shape
         Pixel coordinates.
 
     Examples
     --------
     >>> world_to_pixel([0.0, 0.0]).tolist()
     [160.0, 120.0]
+    >>> world_to_pixel([[0.0, 0.0, 1.0, -1.0]]).tolist()   # two joints of one frame
+    [[160.0, 120.0, 268.0, 12.0]]
     """
-    return np.asarray(pos_world, dtype=np.float64) * _WORLD_SCALE + _WORLD_CENTER
+    if isinstance(pos_world, (str, bytes)):
+        raise TypeError("pos_world must be an array of numbers.")
+    try:
+        pos = np.asarray(pos_world, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"pos_world must be an array of numbers ({exc}).") from None
+    if pos.ndim == 0 or pos.shape[-1] % 2:
+        raise ValueError(
+            f"pos_world must have x, y pairs on its last axis (..., 2) or "
+            f"(..., 2 * n_joints); got shape {pos.shape}."
+        )
+    pairs = pos.reshape(*pos.shape[:-1], -1, 2)
+    return (pairs * _WORLD_SCALE + _WORLD_CENTER).reshape(pos.shape)
 
 
 def _out_of_frame(pix):
