@@ -200,3 +200,13 @@ def test_metric_changed_after_fit_is_refused(data, Est):
     np.testing.assert_array_equal(est.kneighbors(Q)[1], before[1])
     est.set_params(metric="euclidean").fit(X, y)  # a new fit takes the new metric
     assert np.isfinite(est.kneighbors(Q)[0]).all()
+
+
+def test_2d_input_with_nan_says_how_to_pass_sequences(data):
+    X, y, _ = data
+    flat = X[:, :, 0]  # one feature per frame, read as (n_samples, n_features)
+    assert np.isnan(flat).any()  # the padding of the shorter sequences
+    with pytest.raises(ValueError, match="2D X is read as one-frame sequences.*pass a 3D"):
+        DTWNearestNeighbors().fit(flat, y)
+    with pytest.raises(ValueError, match="infinity"):
+        DTWNearestNeighbors().fit(np.where(np.isnan(flat), np.inf, flat), y)

@@ -284,10 +284,18 @@ def check_sequence_dataset(
             X,
             reset=reset,
             dtype=dtype,
-            ensure_all_finite="allow-nan" if allow_missing else True,
+            ensure_all_finite="allow-nan",  # infinity still refused here
             ensure_min_samples=1,
             ensure_min_features=1,
         )
+        if not allow_missing and np.isnan(X2).any():
+            bad = int(np.argwhere(np.isnan(X2).any(axis=1))[0, 0])
+            raise ValueError(
+                f"X contains NaN (first in row {bad}). A 2D X is read as one-frame "
+                f"sequences (n_samples, n_features), and {type(estimator).__name__} needs "
+                "complete frames. For sequences, pass a 3D array (n_sequences, "
+                "max_frames, n_features) whose trailing all-NaN frames are padding."
+            )
         X3 = X2[:, None, :]
     else:
         X3 = to_sequence_dataset(X, dtype=dtype)
