@@ -452,3 +452,15 @@ def test_warm_start_best_epoch_is_the_kept_weights(clips):
     assert len(valid) == 5 and min(valid[3:]) > min(valid[:3])  # the case at stake
     assert emb.best_epoch_ == 4 + int(np.argmin(valid[3:]))
     np.testing.assert_array_equal(emb.transform(X[:3]), seen[emb.best_epoch_ - 1])
+
+
+def test_a_refused_fit_keeps_the_fitted_settings(clips):
+    # settings changed together with a bad one: the refused fit must not make
+    # the old network look like one of the new settings
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=2, **{**FAST, "max_epochs": 1}).fit(X[:20])
+    emb.set_params(window=3, lr=np.nan)
+    with pytest.raises(ValueError, match="lr must be"):
+        emb.fit(X[:20])
+    with pytest.raises(ValueError, match="window 2 -> 3"):
+        emb.transform(X[:2])

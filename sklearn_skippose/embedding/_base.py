@@ -78,8 +78,7 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
             self._check_architecture(
                 "warm_start=True can only continue training the same network. Set "
                 "warm_start=False to train a new one, or set the settings back.")
-        self._arch_fitted = self._architecture()
-        self._fit_sequences(X3, lengths)
+        self._fit_sequences(X3, lengths)  # sets _arch_fitted when it replaces the state
         return self
 
     def _windows_of(self, X3, lengths):

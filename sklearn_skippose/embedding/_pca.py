@@ -84,6 +84,7 @@ class PCAEmbedder(BaseWindowEmbedder):
         self.pca_ = PCA(n_components=k, whiten=self.whiten,
                         random_state=self.random_state).fit(W)
         self.n_components_ = k
+        self._arch_fitted = self._architecture()
 
     def _embed(self, windows, masks):
         W = windows.reshape(len(windows), -1).astype(np.float64)

@@ -112,9 +112,11 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         n_feat = X3.shape[2]
         if not (self.warm_start and hasattr(self, "module_")
                 and getattr(self, "_n_features_module", None) == n_feat):
+            arch = self._architecture()
             with torch.random.fork_rng(devices=[]):
                 torch.manual_seed(seed)
-                self.module_ = self._build_module(n_feat, self._arch_fitted)
+                self.module_ = self._build_module(n_feat, arch)
+            self._arch_fitted = arch  # what the network is made of
             self._n_features_module = n_feat
             self.history_ = []
         module = self.module_.to(self.device_)
