@@ -621,11 +621,10 @@ def format_table(result):
 
 
 def _figures(out, result, last, names):
+    # matplotlib's object API: no pyplot, so the caller's backend and open
+    # figures (a notebook's inline plots) are left alone
     try:
-        import matplotlib
-
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
+        from matplotlib.figure import Figure
     except ImportError:
         return
     from .metrics import dtw_alignment
@@ -634,7 +633,8 @@ def _figures(out, result, last, names):
     rows = result["results"]
     methods = list(dict.fromkeys(r["method"] for r in rows))
     splits = sorted({r["split"] for r in rows})
-    fig, ax = plt.subplots(figsize=(1.5 + 1.2 * len(methods), 3.5))
+    fig = Figure(figsize=(1.5 + 1.2 * len(methods), 3.5))
+    ax = fig.subplots()
     width = 0.8 / len(splits)
     for j, k in enumerate(splits):
         vals = [100 * _split_mean(rows, m, k, "accuracy") for m in methods]
@@ -644,7 +644,6 @@ def _figures(out, result, last, names):
     ax.legend(fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "results.png", dpi=120)
-    plt.close(fig)
     if last is None:
         return
     method, Zte, Ztr, clf, yte, ytr = last
@@ -652,7 +651,8 @@ def _figures(out, result, last, names):
     q, d = Zte[0], Ztr[idx[0, 0]]
     lq, ld = sequence_lengths(Zte[:1])[0], sequence_lengths(Ztr[idx[0]])[0]
     r = dtw_alignment(q[:lq], d[:ld], aggregate=clf.aggregate, metric=clf.metric)
-    fig, ax = plt.subplots(figsize=(4.5, 4))
+    fig = Figure(figsize=(4.5, 4))
+    ax = fig.subplots()
     ax.imshow(r.similarity, cmap="gray")
     ax.plot(r.path[:, 1], r.path[:, 0], color="red", lw=1.5)
     ax.set_title(f"{method}: query {names[yte[0]]} vs nearest {names[ytr[idx[0, 0]]]}",
@@ -661,4 +661,3 @@ def _figures(out, result, last, names):
     ax.set_ylabel("query window")
     fig.tight_layout()
     fig.savefig(out / "similarity_map.png", dpi=120)
-    plt.close(fig)

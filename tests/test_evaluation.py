@@ -478,3 +478,27 @@ def test_one_name_or_split_is_a_list_of_one(data_home):
         evaluate_jhmdb(data_home, methods="pca", splits=1, classes="clap", **kw)
     with pytest.raises(ValueError, match="splits must be among"):
         evaluate_jhmdb(data_home, methods="pca", splits=[True], **kw)
+
+
+def test_figures_leave_the_callers_matplotlib_alone(data_home, tmp_path):
+    # no backend switch and no pyplot figures left behind (a notebook's inline
+    # plotting keeps working after evaluate_jhmdb)
+    import matplotlib
+    import matplotlib.pyplot as plt
+
+    backend = matplotlib.get_backend()
+    plt.close("all")
+    matplotlib.use("svg")  # not the Agg a library might switch to
+    try:
+        evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golf"],
+                       output=tmp_path, verbose=False)
+        assert matplotlib.get_backend() == "svg"
+        assert plt.get_fignums() == []
+    finally:
+        matplotlib.use(backend)
+    from PIL import Image
+
+    with Image.open(tmp_path / "results.png") as im:
+        assert im.size[0] > 100 and im.size[1] > 100
+    with Image.open(tmp_path / "similarity_map.png") as im:
+        assert im.size == (540, 480)  # 4.5 x 4 inches at 120 dpi
