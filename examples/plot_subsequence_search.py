@@ -64,7 +64,8 @@ library_sp = skip_pose.transform(recordings)
 print(f"embedded: {library_sp.shape} (recordings, longest, features)")
 walking = source.names.index("S1/walking_1")
 query = sources[walking][200:250]
-matches = dtw_subsequence_search(skip_pose.transform(query[None]), library_sp, n_matches=5)
+query_sp = skip_pose.transform(query[None])[0]  # (windows, features)
+matches = dtw_subsequence_search(query_sp, library_sp, n_matches=5)
 for s, b, e, score in zip(matches.sequence, matches.start, matches.stop, matches.score):
     print(f"{library.names[s]:<24} frames {b:5d}-{e:5d}  score {score:.3f}")
 
@@ -99,7 +100,7 @@ plt.show()
 # gives the similarity map of the query's windows (rows) with the stretch's
 # (columns) and the path the search chose; its score is the match's.
 start, stop = matches.start[0], matches.stop[0]
-alignment = dtw_alignment(skip_pose.transform(query[None])[0], library_sp[best, start:stop],
+alignment = dtw_alignment(query_sp, library_sp[best, start:stop],
                           steps="bounded", aggregate="mean")
 fig, ax = plt.subplots(figsize=(4.5, 4))
 image = ax.imshow(alignment.similarity, cmap="viridis")

@@ -15,7 +15,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..utils._sequences import _as_float_array, _frames_2d, check_int_param
+from ..utils._sequences import (_as_float_array, _frames_2d, check_int_param,
+                                sequence_lengths)
 from ._dtw import PackedSequences, _as_dataset, _scores_from, _single_threaded_blas
 from ._dtw_kernels import subsequence_dtw, subsequence_dtw_bounded
 
@@ -305,10 +306,10 @@ def _real_frames(x, i):
     """Recording ``i`` of a list as a float64 (n_frames, n_features) array
     without its trailing all-NaN frames (checked for the rest by the caller)."""
     a = _frames_2d(_as_float_array(x, np.float64, f"X[{i}]"), i)
-    real = ~np.isnan(a).all(axis=1)
-    if not real.any():
+    length = int(sequence_lengths(a[None])[0])
+    if length == 0:
         raise ValueError(f"X[{i}] has no real frame (no frames, or all NaN).")
-    return a[: len(real) - int(np.argmax(real[::-1]))]
+    return a[:length]
 
 
 def _regular(X):

@@ -191,11 +191,7 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
         self._check_params()
         X3, lengths, y = self._validate(X, "required" if y is None else y, reset=False)
         check_classification_targets(y)
-        if (self.classes_.dtype.kind in "US") != (y.dtype.kind in "US"):
-            raise TypeError(
-                f"partial_fit labels must be of the same kind as the fitted ones "
-                f"(got {y.dtype} after {self.classes_.dtype})."
-            )
+        _check_same_kind(y, self.classes_, "partial_fit's y", "the fitted ones")
         if classes is not None:
             _check_same_kind(classes, y)  # before the dictionary changes
         old = self.classes_[self._y]
@@ -299,9 +295,10 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
         return self.classes_[votes.argmax(axis=1)]
 
 
-def _check_same_kind(classes, y):
-    if (classes.dtype.kind in "US") != (y.dtype.kind in "US"):
+def _check_same_kind(labels, other, what="classes", other_name="y"):
+    """Strings and numbers cannot be mixed in one set of labels."""
+    if (labels.dtype.kind in "US") != (other.dtype.kind in "US"):
         raise TypeError(
-            f"classes must be labels of the same kind as y (got {classes.dtype} and "
-            f"{y.dtype})."
+            f"{what} must be labels of the same kind as {other_name} (got {labels.dtype} "
+            f"and {other.dtype})."
         )
