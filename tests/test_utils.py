@@ -4,6 +4,7 @@ import pytest
 from sklearn_skippose.utils import (
     check_sequence_dataset,
     keypoint_mask,
+    keypoints_to_dataset,
     sequence_lengths,
     to_sequence_dataset,
 )
@@ -81,3 +82,58 @@ def test_show_versions(capsys):
         main(["--version"])
     assert exc.value.code == 0
     assert capsys.readouterr().out.strip() == f"skippose {sklearn_skippose.__version__}"
+
+
+def test_keypoints_to_dataset_masks_low_confidence_and_pads():
+    # two joints, confidences chosen around the threshold 0.3
+    a = np.array([
+        [[1.0, 2.0, 0.9], [3.0, 4.0, 0.3]],    # joint 1 at the threshold: missing
+        [[5.0, 6.0, 0.0], [7.0, 8.0, 0.31]],   # joint 0 not found
+        [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]],    # nothing found: an inner frame stays
+        [[9.0, 9.5, np.nan], [1.5, 2.5, 1.0]],  # NaN confidence: missing
+        [[0.0, 0.0, 0.1], [0.0, 0.0, 0.2]],    # trailing frame below threshold: padding
+    ])
+    b = np.array([[[1.0, np.nan, 0.9], [2.0, 2.0, 0.5]]])  # NaN coordinate: missing
+    X = keypoints_to_dataset([a, b], min_confidence=0.3)
+    nan = np.nan
+    expected = np.array([
+        [[1.0, 2.0, nan, nan], [nan, nan, 7.0, 8.0], [nan] * 4, [nan, nan, 1.5, 2.5]],
+        [[nan, nan, 2.0, 2.0], [nan] * 4, [nan] * 4, [nan] * 4],
+    ])
+    np.testing.assert_array_equal(X, expected)
+    np.testing.assert_array_equal(sequence_lengths(X), [4, 1])
+    # the default keeps every keypoint that was found, and a 4D array works alike
+    X0 = keypoints_to_dataset(np.stack([a, a]), dtype=np.float32)
+    assert X0.dtype == np.float32 and X0.shape == (2, 5, 4)
+    np.testing.assert_array_equal(X0[0, 4], [0.0, 0.0, 0.0, 0.0])
+    assert np.isnan(X0[0, 1, :2]).all() and np.isnan(X0[0, 2]).all()
+    # the result is the package's pose layout
+    PoseNormalizer().fit_transform(X)
+
+
+@pytest.mark.parametrize(
+    "keypoints, kwargs, match, exc",
+    [
+        ([np.zeros((3, 2, 2))], {}, r"\(n_frames, n_joints, 3\)", ValueError),
+        (np.zeros((3, 2, 3)), {}, r"pass \[keypoints\]", ValueError),
+        ([np.zeros((3, 2, 3)), np.zeros((3, 4, 3))], {}, "same number of joints", ValueError),
+        ([np.ones((3, 2, 3)) * 0.1], {"min_confidence": 0.5}, "no keypoint", ValueError),
+        ([np.ones((3, 2, 3))], {"min_confidence": -1}, ">= 0", ValueError),
+        ([np.ones((3, 2, 3))], {"min_confidence": np.nan}, "finite", ValueError),
+        ([np.ones((3, 2, 3))], {"min_confidence": "high"}, "real number", TypeError),
+        ([np.ones((3, 2, 3))], {"dtype": int}, "floating", ValueError),
+        ([np.full((3, 2, 3), np.inf)], {}, "infinite", ValueError),
+        ([], {}, "Empty", ValueError),
+        ("keypoints", {}, "array-like of numbers", TypeError),
+    ],
+)
+def test_keypoints_to_dataset_bad_input(keypoints, kwargs, match, exc):
+    with pytest.raises(exc, match=match):
+        keypoints_to_dataset(keypoints, **kwargs)
+
+
+def test_confidence_channel_gets_a_pointer():
+    with pytest.raises(ValueError, match="keypoints_to_dataset"):
+        to_sequence_dataset([np.zeros((3, 17, 3)), np.zeros((4, 17, 3))])
+    with pytest.raises(ValueError, match="keypoints_to_dataset"):
+        to_sequence_dataset(np.zeros((2, 3, 17, 3)))

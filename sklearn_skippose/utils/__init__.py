@@ -3,6 +3,7 @@
 from ._sequences import (
     check_sequence_dataset,
     keypoint_mask,
+    keypoints_to_dataset,
     sequence_lengths,
     to_sequence_dataset,
 )
@@ -11,6 +12,7 @@ from ._show_versions import show_versions
 __all__ = [
     "check_sequence_dataset",
     "keypoint_mask",
+    "keypoints_to_dataset",
     "sequence_lengths",
     "show_versions",
     "to_sequence_dataset",

@@ -18,7 +18,7 @@ A *sequence dataset* is a float array of shape
   in plain tabular pipelines and scikit-learn's own conformance checks.
 """
 
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
@@ -28,6 +28,7 @@ __all__ = [
     "sequence_lengths",
     "check_sequence_dataset",
     "keypoint_mask",
+    "keypoints_to_dataset",
 ]
 
 
@@ -58,9 +59,15 @@ def _frames_2d(seq, i):
     """One sequence as a (T, n_features) array."""
     if seq.ndim == 3:
         if seq.shape[2] != 2:
+            hint = (
+                " For pose-estimator keypoints with a confidence channel "
+                "(n_frames, n_joints, 3), use "
+                "sklearn_skippose.utils.keypoints_to_dataset."
+                if seq.shape[2] == 3 else ""
+            )
             raise ValueError(
                 f"Sequence {i} has shape {seq.shape}; a 3D sequence must be "
-                "(n_frames, n_joints, 2)."
+                f"(n_frames, n_joints, 2).{hint}"
             )
         return seq.reshape(seq.shape[0], -1)
     if seq.ndim == 2:
@@ -160,9 +167,14 @@ def to_sequence_dataset(X, *, dtype=np.float64):
     arr = _as_float_array(X, dtype, "X")
     if arr.ndim == 4:
         if arr.shape[3] != 2:
+            hint = (
+                " For keypoints with a confidence channel (..., n_joints, 3), use "
+                "sklearn_skippose.utils.keypoints_to_dataset."
+                if arr.shape[3] == 3 else ""
+            )
             raise ValueError(
                 f"A 4D X must be (n_sequences, max_frames, n_joints, 2); got "
-                f"shape {arr.shape}."
+                f"shape {arr.shape}.{hint}"
             )
         return arr.reshape(arr.shape[0], arr.shape[1], -1)
     if arr.ndim == 3:
@@ -207,6 +219,117 @@ def keypoint_mask(X):
     pairs = X.reshape(*X.shape[:-1], -1, 2)
     ok = ~np.isnan(pairs).any(axis=-1)
     return np.repeat(ok, 2, axis=-1)
+
+
+def keypoints_to_dataset(keypoints, *, min_confidence=0.0, dtype=np.float64):
+    """Pose-estimator keypoints with confidences as a NaN-padded pose dataset.
+
+    2D pose estimators (OpenPose, MMPose, detectron2, ...) give every
+    keypoint a confidence, and a keypoint they did not find a confidence of
+    0. Keypoints whose confidence is at most ``min_confidence`` become
+    missing (NaN ``(x, y)``, the paper's mask is 0 there), the confidence
+    channel is dropped, and the sequences are NaN-padded to one length.
+
+    Parameters
+    ----------
+    keypoints : list of array-like of shape (n_frames_i, n_joints, 3), or \
+            array-like of shape (n_sequences, max_frames, n_joints, 3)
+        ``x, y, confidence`` of every joint in every frame, one array per
+        sequence (any lengths). For OpenPose's flat
+        ``pose_keypoints_2d`` frames, ``np.reshape(frames, (n_frames, -1,
+        3))`` gives this layout. Frames of a 4D array that are all NaN at its
+        end are padding.
+    min_confidence : float, default=0.0
+        Keypoints with a confidence at most this are missing; the default
+        drops only those not found (confidence 0). A NaN confidence or
+        coordinate is missing too.
+    dtype : numpy dtype, default=np.float64
+        Floating dtype of the result.
+
+    Returns
+    -------
+    X : ndarray of shape (n_sequences, max_frames, 2 * n_joints)
+        ``x0, y0, x1, y1, ...`` per frame, NaN for missing keypoints and
+        padding. Frames at the end of a sequence with no keypoint left are
+        padding, as the data model reads trailing all-NaN frames; such frames
+        elsewhere stay real frames with every keypoint missing.
+
+    Raises
+    ------
+    ValueError
+        If a sequence has no keypoint above ``min_confidence`` at all.
+
+    See Also
+    --------
+    to_sequence_dataset : The same for keypoints without confidences.
+    keypoint_mask : Which keypoints are observed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose.utils import keypoints_to_dataset
+    >>> clip = np.array([[[10.0, 20.0, 0.9], [30.0, 40.0, 0.1]],
+    ...                  [[11.0, 21.0, 0.8], [0.0, 0.0, 0.0]]])
+    >>> keypoints_to_dataset([clip], min_confidence=0.2)[0]
+    array([[10., 20., nan, nan],
+           [11., 21., nan, nan]])
+    """
+    if isinstance(min_confidence, bool) or not isinstance(min_confidence, Real):
+        raise TypeError(f"min_confidence must be a real number, got {min_confidence!r}.")
+    if not np.isfinite(min_confidence) or min_confidence < 0:
+        raise ValueError(
+            f"min_confidence must be a finite number >= 0, got {min_confidence!r}."
+        )
+    try:
+        floating = np.issubdtype(np.dtype(dtype), np.floating)
+    except TypeError:
+        floating = False
+    if not floating:
+        raise ValueError(f"dtype must be a floating type (NaN marks missing keypoints), got {dtype!r}.")
+    if isinstance(keypoints, (list, tuple)):
+        if len(keypoints) == 0:
+            raise ValueError("Empty dataset: got a list of 0 sequences.")
+        seqs = [_as_float_array(k, np.float64, f"Sequence {i}") for i, k in enumerate(keypoints)]
+    else:
+        arr = _as_float_array(keypoints, np.float64, "keypoints")
+        if arr.ndim != 4:
+            raise ValueError(
+                "keypoints must be a list of (n_frames, n_joints, 3) arrays or a 4D "
+                f"array (n_sequences, max_frames, n_joints, 3); got an array of shape "
+                f"{arr.shape}" + (" (one sequence: pass [keypoints])." if arr.ndim == 3 else ".")
+            )
+        seqs = list(arr)
+    for i, k in enumerate(seqs):
+        if k.ndim != 3 or k.shape[2] != 3:
+            raise ValueError(
+                f"Sequence {i} has shape {k.shape}; expected (n_frames, n_joints, 3) "
+                "with x, y and a confidence for every joint."
+            )
+    n_joints = {k.shape[1] for k in seqs}
+    if len(n_joints) != 1:
+        raise ValueError(f"All sequences must have the same number of joints; got {sorted(n_joints)}.")
+    poses = []
+    for i, k in enumerate(seqs):
+        if np.isinf(k).any():
+            raise ValueError(
+                f"Sequence {i} contains infinite values; coordinates and confidences must "
+                "be finite (NaN marks a missing keypoint)."
+            )
+        xy = k[..., :2].copy()
+        missing = ~(k[..., 2] > min_confidence) | np.isnan(xy).any(axis=2)
+        xy[missing] = np.nan
+        frames = xy.reshape(len(xy), -1)
+        length = int(sequence_lengths(frames[None])[0])
+        if length == 0:
+            raise ValueError(
+                f"Sequence {i} has no keypoint with a confidence above {min_confidence} "
+                "(and finite coordinates); drop it or lower min_confidence."
+            )
+        poses.append(frames[:length])
+    out = np.full((len(poses), max(len(p) for p in poses), 2 * n_joints.pop()), np.nan, dtype=dtype)
+    for i, p in enumerate(poses):
+        out[i, : len(p)] = p
+    return out
 
 
 def _check_n_features(estimator, n_features, reset):
