@@ -61,6 +61,10 @@ def test_official_layout_matches_mat(data_home):
     # official split files: train in splits 1 and 2, test in split 3
     assert b.splits.tolist() == [[1, 1, 2]]
     assert b.target_names.tolist() == ["catch"]
+    c = load_jhmdb(root, layout="official", classes="catch", mask_out_of_frame=False)
+    np.testing.assert_array_equal(c.data, b.data)
+    with pytest.raises(ValueError, match="not in JHMDB; the classes are: catch"):
+        load_jhmdb(root, layout="official", classes="clap")
 
 
 def test_malformed_mat(tmp_path):
@@ -287,3 +291,26 @@ def test_world_to_pixel_layouts(data_home):
         world_to_pixel(np.zeros((2, 7)))
     with pytest.raises(TypeError, match="array of numbers"):
         world_to_pixel("abc")
+
+
+def test_load_jhmdb_classes(data_home, jhmdb):
+    sub = load_jhmdb(data_home, classes=["walk", "clap"])
+    names = jhmdb.target_names
+    keep = np.isin(names[jhmdb.target], ["walk", "clap"])
+    assert sub.target_names.tolist() == ["clap", "walk"]
+    # the same clips, in the same order, with labels re-coded over the two classes
+    np.testing.assert_array_equal(sub.clip_ids, jhmdb.clip_ids[keep])
+    np.testing.assert_array_equal(sub.target_names[sub.target], names[jhmdb.target[keep]])
+    np.testing.assert_array_equal(sub.splits, jhmdb.splits[keep])
+    np.testing.assert_array_equal(sub.lengths, jhmdb.lengths[keep])
+    m = sub.lengths.max()
+    assert sub.data.shape == (keep.sum(), m, 30)
+    np.testing.assert_array_equal(sub.data, jhmdb.data[keep][:, :m])
+    X, y = load_jhmdb(data_home, classes="jump", return_X_y=True)  # one name, not letters
+    assert len(X) == (jhmdb.target == list(names).index("jump")).sum() and set(y) == {0}
+    with pytest.raises(ValueError, match=r"\['wave2'\] not in JHMDB.*clap"):
+        load_jhmdb(data_home, classes=["wave", "wave2"])
+    with pytest.raises(ValueError, match="empty"):
+        load_jhmdb(data_home, classes=[])
+    with pytest.raises(TypeError, match="name or a list of names"):
+        load_jhmdb(data_home, classes=[1, 2])

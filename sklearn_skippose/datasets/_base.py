@@ -57,3 +57,21 @@ def missing_data_error(dataset, looked_in, how_to_get):
         f"Pass data_home=... or set the {ENV_VAR} environment variable to the "
         "folder that holds it."
     )
+
+
+def _name_list(value, what):
+    """None, one name or a list of names, as a list (a string is one name,
+    never its characters or substrings)."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return [value]
+    try:
+        names = list(value)
+    except TypeError:
+        raise TypeError(f"{what} must be a name or a list of names, got {value!r}.") from None
+    if not all(isinstance(n, str) for n in names):
+        raise TypeError(f"{what} must be a name or a list of names, got {value!r}.")
+    if not names:
+        raise ValueError(f"{what} is empty: give at least one name, or None for all.")
+    return names

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import get_data_home, missing_data_error
+from ._base import _name_list, get_data_home, missing_data_error
 from ._jhmdb import JHMDB_JOINT_NAMES
 
 __all__ = ["load_h36m", "h36m_to_jhmdb", "h36m_to_skeleton", "H36M_JOINT_NAMES",
@@ -265,24 +265,6 @@ def _subject_of(key):
 
 def _action_of(key):
     return key.partition("/")[2].rsplit("_", 1)[0]  # "S1/walking_1" -> "walking"
-
-
-def _name_list(value, what):
-    """None, one name or a list of names, as a list (a string is one name,
-    never its characters or substrings)."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return [value]
-    try:
-        names = list(value)
-    except TypeError:
-        raise TypeError(f"{what} must be a name or a list of names, got {value!r}.") from None
-    if not all(isinstance(n, str) for n in names):
-        raise TypeError(f"{what} must be a name or a list of names, got {value!r}.")
-    if not names:
-        raise ValueError(f"{what} is empty: give at least one name, or None for all.")
-    return names
 
 
 def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):

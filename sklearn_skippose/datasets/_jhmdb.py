@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import get_data_home, missing_data_error
+from ._base import _name_list, get_data_home, missing_data_error
 
 __all__ = [
     "load_jhmdb",
@@ -223,6 +223,7 @@ def load_jhmdb(
     mask_out_of_frame=True,
     layout="auto",
     splits_dir=None,
+    classes=None,
     dtype=np.float64,
     return_X_y=False,
 ):
@@ -250,6 +251,12 @@ def load_jhmdb(
     splits_dir : str or path-like, default=None
         Folder of the official split files for the official layout; defaults
         to ``<root>/splits``.
+    classes : str or list of str, default=None
+        Keep only the clips of these action classes (e.g. ``["clap",
+        "jump"]``); all by default. ``target`` then counts over these classes
+        only, and ``target_names`` lists them (as scikit-learn's
+        ``fetch_20newsgroups(categories=...)`` does). A name the data do not
+        hold is an error.
     dtype : numpy dtype, default=np.float64
         Floating dtype of ``data``.
     return_X_y : bool, default=False
@@ -260,7 +267,8 @@ def load_jhmdb(
     bunch : :class:`~sklearn.utils.Bunch`
         ``data`` (n_clips, max_frames, 30) NaN-padded, features
         ``x0, y0, ..., x14, y14``; ``target`` (n_clips,) int class codes;
-        ``target_names`` (21,) class names; ``joint_names``; ``lengths``
+        ``target_names`` (21,) class names (sorted; those of ``classes``
+        when given); ``joint_names``; ``lengths``
         (n_clips,) real frame counts; ``splits`` (n_clips, 3) int8, ``1`` =
         train and ``2`` = test in official split ``k + 1`` (``0`` = unused);
         ``clip_ids``; ``frame_size`` ``(320, 240)``; ``DESCR``.
@@ -289,6 +297,7 @@ def load_jhmdb(
             f"dtype must be a floating type (NaN marks padding and missing joints), got "
             f"{dtype!r}."
         )
+    classes = _name_list(classes, "classes")
     if layout == "auto":
         root, found = _find_root(data_home)
     else:
@@ -309,6 +318,19 @@ def load_jhmdb(
         sd = Path(splits_dir) if splits_dir is not None else root / "splits"
         clips, labels, splits, joint_names, clip_ids = _read_official(root, sd, coords)
         pixel_clips = clips if coords == "pixel" else [world_to_pixel(c) for c in clips]
+
+    if classes is not None:
+        labels = np.asarray(labels)
+        unknown = sorted(set(classes) - set(labels.tolist()))
+        if unknown:
+            raise ValueError(
+                f"classes {unknown} not in JHMDB; the classes are: "
+                f"{', '.join(np.unique(labels))}."
+            )
+        keep = np.flatnonzero(np.isin(labels, classes))
+        clips = [clips[i] for i in keep]
+        pixel_clips = [pixel_clips[i] for i in keep]
+        labels, splits, clip_ids = labels[keep], splits[keep], np.asarray(clip_ids)[keep]
 
     max_len = max(c.shape[0] for c in clips)
     n_joints = clips[0].shape[1]
