@@ -20,7 +20,17 @@ frame), and prints the wall time of
     ``"mean"`` score, the default slope-bounded steps, the ten best matches
     (tslearn has no cosine subsequence search);
 
-and the ratios (b) / (a) and (c) / (a). It checks that (a), (b) and (c)
+and the ratios (b) / (a) and (c) / (a). Then ``--queries`` queries (50
+frames each, evenly spaced over S1's recordings of every action), each
+searched for its best match as in (a):
+
+(e) :class:`sklearn_skippose.DTWSubsequenceIndex`: the recordings
+    registered once (``fit``, timed), then one ``search`` per query;
+(f) one ``dtw_subsequence_search`` call per query;
+(g), (h) tslearn and dtaidistance as in (b) and (c), per query;
+
+with the ratios against (e), checking that (e), (f) and (g) find the same
+matches with the same costs, and counting the queries on which (h) does. This part takes the best of ``--repeat-many`` runs. It checks that (a), (b) and (c)
 find the same stretch of the same recording with the same cost (1e-9
 relative). Each timing is
 the best of ``--repeat`` runs after one warm-up run (numba compilation).
@@ -31,7 +41,8 @@ the whole profile (products and dynamic programme), and what is left
 (choosing the matches).
 
 Run: ``python benchmarks/bench_subsequence.py --data-home ../shared/data
-[--quick] [--breakdown]`` (``--quick``: two subjects searched).
+[--quick] [--breakdown] [--queries 20]`` (``--quick``: two subjects
+searched).
 """
 
 import argparse
@@ -41,7 +52,7 @@ import numpy as np
 from dtaidistance.subsequence.dtw import subsequence_alignment
 from tslearn.metrics import dtw_subsequence_path
 
-from sklearn_skippose import PoseNormalizer
+from sklearn_skippose import DTWSubsequenceIndex, PoseNormalizer
 from sklearn_skippose.augmentation import project_poses
 from sklearn_skippose.datasets import load_h36m
 from sklearn_skippose.metrics import dtw_subsequence_search
@@ -72,6 +83,8 @@ def main(argv=None):
     parser.add_argument("--query-frames", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=10)
     parser.add_argument("--breakdown", action="store_true")
+    parser.add_argument("--queries", type=int, default=20)
+    parser.add_argument("--repeat-many", type=int, default=3)
     args = parser.parse_args(argv)
 
     subjects = ["S5", "S6"] if args.quick else ["S5", "S6", "S7", "S8", "S9", "S11"]
@@ -136,6 +149,79 @@ def main(argv=None):
         breakdown(query, recordings, args.repeat)
     if not same:
         raise SystemExit("the searches disagree")
+    if args.queries:
+        s1 = load_h36m(args.data_home, subjects=["S1"], joints="jhmdb")
+        sources = [norm.fit_transform(to_2d(s)[None])[0] for s in s1.sequences]
+        picks = np.linspace(0, len(sources) * 0.999, args.queries).astype(int)
+        queries = []
+        for k, i in enumerate(picks):  # an evenly spaced start inside recording i
+            rec = sources[i]
+            t = int((k * 0.618 % 1) * (len(rec) - args.query_frames))
+            queries.append(rec[t : t + args.query_frames])
+        if not many_queries(queries, recordings, args.repeat_many):
+            raise SystemExit("the searches disagree")
+
+
+def many_queries(queries, recordings, repeat):
+    """(e)-(h): many queries, the same best-match search."""
+    settings = dict(metric="euclidean", aggregate="cost", steps="classic")
+
+    def indexed():
+        index = DTWSubsequenceIndex(n_matches=1, **settings).fit(recordings)
+        return [index.search(q) for q in queries]
+
+    def per_call():
+        return [dtw_subsequence_search(q, recordings, n_matches=1, **settings)
+                for q in queries]
+
+    def peer(search_one):
+        def run():
+            out = []
+            for q in queries:
+                found = [search_one(q, rec) for rec in recordings]
+                i = int(np.argmin([c for c, _, _ in found]))
+                out.append((found[i][0], i, *found[i][1:]))
+            return out
+        return run
+
+    def tslearn_one(q, rec):
+        path, dist = dtw_subsequence_path(q, rec)
+        return dist**2, path[0][1], path[-1][1] + 1
+
+    def dtai_one(q, rec):
+        m = subsequence_alignment(q, rec, penalty=0.0, use_c=True).best_match()
+        return (m.value * len(q)) ** 2, m.segment[0], m.segment[1] + 1
+
+    t_idx, a = best_of(indexed, repeat)
+    t_fn, b = best_of(per_call, repeat)
+    t_tsl, c = best_of(peer(tslearn_one), repeat)
+    t_dtai, d = best_of(peer(dtai_one), repeat)
+    ours = [(m.cost[0], m.sequence[0], m.start[0], m.stop[0]) for m in a]
+    calls = [(m.cost[0], m.sequence[0], m.start[0], m.stop[0]) for m in b]
+
+    def agree(x, y, rtol):
+        return x[1:] == y[1:] and np.isclose(x[0], y[0], rtol=rtol)
+
+    same = (all(agree(x, y, 1e-12) for x, y in zip(ours, calls))
+            and all(agree(x, z, 1e-9) for x, z in zip(ours, c)))
+    dtai_same = sum(agree(x, w, 1e-9) for x, w in zip(ours, d))
+    n = len(queries)
+    print(f"\n{n} queries of {len(queries[0])} frames, best match each (sq. euclidean, "
+          "classic steps):")
+    for name, t in ((f"DTWSubsequenceIndex: fit once, {n} searches", t_idx),
+                    (f"dtw_subsequence_search, {n} calls", t_fn),
+                    ("tslearn dtw_subsequence_path, every recording", t_tsl),
+                    ("dtaidistance subsequence_alignment (C), every recording", t_dtai)):
+        print(f"{name:58s} {t:9.3f} s  {t / t_idx:5.1f}x the index")
+    print(f"the index, the calls and tslearn find the same match (and cost) for every "
+          f"query: {same}; dtaidistance for {dtai_same} of {n}")
+    differ = [(x, w) for x, w in zip(ours, d) if not agree(x, w, 1e-9)]
+    if differ:
+        print(f"  where they differ: our (and tslearn's) match lengths "
+              f"{[int(x[3] - x[2]) for x, _ in differ]}, dtaidistance's "
+              f"{[int(w[3] - w[2]) for _, w in differ]}; its cost is higher on "
+              f"{sum(w[0] > x[0] * (1 + 1e-9) for x, w in differ)} of {len(differ)}")
+    return same
 
 
 def breakdown(query, recordings, repeat):
@@ -146,8 +232,8 @@ def breakdown(query, recordings, repeat):
     total, _ = best_of(lambda: dtw_subsequence_search(
         query, recordings, n_matches=1, metric="euclidean", aggregate="cost", steps="classic"),
         repeat)
-    t_in, (Q, D) = best_of(lambda: sub._check_inputs(query, recordings, "euclidean", "cost"),
-                           repeat)
+    t_in, (Q, D) = best_of(lambda: (sub.check_query(query, "euclidean"),
+                                    sub.pack_recordings(recordings, "euclidean")), repeat)
     t_prof, _ = best_of(lambda: sub.subsequence_profile(Q, D, "euclidean", "classic"), repeat)
     qT = np.ascontiguousarray(Q.frames.T)
     step = sub._BLOCK_BYTES // (8 * len(qT.T))

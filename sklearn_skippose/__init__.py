@@ -7,7 +7,8 @@ n_features)`` arrays (see :mod:`sklearn_skippose.utils`).
 
 from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
-from .neighbors import DTWNearestNeighbors, DTWNeighborsIndex, DTWNeighborsTransformer
+from .neighbors import (DTWNearestNeighbors, DTWNeighborsIndex, DTWNeighborsTransformer,
+                        DTWSubsequenceIndex)
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
 from .utils import show_versions
 
@@ -18,6 +19,7 @@ __all__ = [
     "DTWNearestNeighbors",
     "DTWNeighborsIndex",
     "DTWNeighborsTransformer",
+    "DTWSubsequenceIndex",
     "MocapProjection",
     "PoseJitter",
     "PCAEmbedder",

@@ -132,9 +132,15 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
     >>> int(m.start[0]), int(m.stop[0]), round(float(m.score[0]), 3)
     (20, 30, 1.0)
     """
-    if steps not in ("bounded", "classic"):
-        raise ValueError(f"steps must be 'bounded' or 'classic', got {steps!r}.")
-    Q, D = _check_inputs(query, X, metric, aggregate)
+    check_search_params(steps, metric, aggregate)
+    Q = check_query(query, metric)
+    D = pack_recordings(X, metric)
+    _check_same_features(Q, D)
+    return search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate)
+
+
+def search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate):
+    """The search on a checked query ``Q`` and packed sequences ``D``."""
     n_matches, min_score = _check_selection(n_matches, min_score)
     if min_gap is None:
         min_gap = len(Q.frames) // 2
@@ -235,7 +241,10 @@ def _best_first(score, n_matches, min_score):
     yield from idx[np.argsort(-score[idx], kind="stable")]
 
 
-def _check_inputs(query, X, metric, aggregate):
+def check_search_params(steps, metric, aggregate):
+    """Raise a clear error for an unknown ``steps``, ``metric`` or ``aggregate``."""
+    if steps not in ("bounded", "classic"):
+        raise ValueError(f"steps must be 'bounded' or 'classic', got {steps!r}.")
     if metric not in ("cosine", "euclidean"):
         raise ValueError(f"metric must be 'cosine' or 'euclidean', got {metric!r}.")
     if aggregate not in _AGGREGATES:
@@ -243,6 +252,10 @@ def _check_inputs(query, X, metric, aggregate):
             f"aggregate must be one of {_AGGREGATES}, got {aggregate!r} (the 'sum' "
             "score grows with the path length, which would favour long matches)."
         )
+
+
+def check_query(query, metric):
+    """One query sequence as float64 :class:`PackedSequences` (padding dropped)."""
     if isinstance(query, (str, bytes)):
         raise TypeError("query must be a numeric array (n_frames, n_features).")
     q = query
@@ -264,9 +277,17 @@ def _check_inputs(query, X, metric, aggregate):
         )
     q3, q_len = _as_dataset(q[None], "query")
     q = q3[0, : q_len[0]]
+    return PackedSequences.from_frames(q, [len(q)], metric, dtype=np.float64)
+
+
+def pack_recordings(X, metric):
+    """The sequences searched as float64 :class:`PackedSequences` (a copy:
+    nothing is shared with ``X``).
+
+    A list of recordings of very different lengths is validated and packed
+    one by one, never padded to the longest.
+    """
     if isinstance(X, (list, tuple)) and len(X) and not _regular(X):
-        # long recordings of very different lengths: validated and packed one
-        # by one, never padded to the longest
         frames = [_real_frames(x, i) for i, x in enumerate(X)]
         n_feat = {f.shape[1] for f in frames}
         if len(n_feat) != 1:
@@ -275,7 +296,7 @@ def _check_inputs(query, X, metric, aggregate):
                 f"got {sorted(n_feat)}."
             )
         lengths = np.array([len(f) for f in frames])
-        packed = np.concatenate(frames)
+        packed = np.concatenate(frames)  # always a new array: normalised in place
         bad = ~np.isfinite(packed).all(axis=1)
         if bad.any():
             i = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(bad)[0], side="right"))
@@ -283,23 +304,26 @@ def _check_inputs(query, X, metric, aggregate):
                 f"X[{i}] has NaN or infinite values inside real frames; only trailing "
                 "all-NaN frames (padding) are allowed."
             )
-        D = PackedSequences.from_frames(packed, lengths, metric, dtype=np.float64, copy=False)
-    else:
-        if np.ndim(X) == 2:
-            raise ValueError(
-                "X must be a set of sequences: a 3D array (n_sequences, max_frames, "
-                "n_features) or a list of (n_frames, n_features) arrays; got a 2D "
-                f"array of shape {np.shape(X)}. To search one recording, pass "
-                "[recording]."
-            )
-        X3, lengths = _as_dataset(X, "X")
-        D = PackedSequences(X3, lengths, metric, dtype=np.float64)
-    if q.shape[1] != D.frames.shape[1]:
+        return PackedSequences.from_frames(packed, lengths, metric, dtype=np.float64,
+                                           copy=False)
+    if np.ndim(X) == 2:
         raise ValueError(
-            f"query and X must have the same number of features per frame; got "
-            f"{q.shape[1]} and {D.frames.shape[1]}."
+            "X must be a set of sequences: a 3D array (n_sequences, max_frames, "
+            "n_features) or a list of (n_frames, n_features) arrays; got a 2D "
+            f"array of shape {np.shape(X)}. To search one recording, pass "
+            "[recording]."
         )
-    return PackedSequences.from_frames(q, [len(q)], metric, dtype=np.float64), D
+    X3, lengths = _as_dataset(X, "X")
+    return PackedSequences(X3, lengths, metric, dtype=np.float64)
+
+
+def _check_same_features(Q, D):
+    if Q.frames.shape[1] != D.frames.shape[1]:
+        raise ValueError(
+            f"query and the sequences searched (X) must have the same number of "
+            f"features per frame; got "
+            f"{Q.frames.shape[1]} and {D.frames.shape[1]}."
+        )
 
 
 def _real_frames(x, i):
