@@ -9,7 +9,8 @@ from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import (DTWNearestNeighbors, DTWNeighborsIndex, DTWNeighborsTransformer,
                         DTWSubsequenceIndex)
-from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
+from .preprocessing import (FrameRateResampler, PoseNormalizer, SequenceStandardScaler,
+                            SequenceWhitener)
 from .utils import show_versions
 
 __version__ = "0.1.0"
@@ -20,6 +21,7 @@ __all__ = [
     "DTWNeighborsIndex",
     "DTWNeighborsTransformer",
     "DTWSubsequenceIndex",
+    "FrameRateResampler",
     "MocapProjection",
     "PoseJitter",
     "PCAEmbedder",

@@ -1,4 +1,7 @@
-"""Pose normalisation (the paper's preprocessing, section 4.1)."""
+"""Pose normalisation (the paper's preprocessing, section 4.1), frame-rate
+resampling and the feature scalers placed after an embedder."""
+
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
@@ -11,7 +14,8 @@ from .utils._sequences import (
     is_tabular,
 )
 
-__all__ = ["PoseNormalizer", "SequenceStandardScaler", "SequenceWhitener"]
+__all__ = ["FrameRateResampler", "PoseNormalizer", "SequenceStandardScaler",
+           "SequenceWhitener"]
 
 _MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
 # float32 input stays float32 (half the memory); anything else becomes float64
@@ -186,6 +190,121 @@ class PoseNormalizer(
             half[both] = fallback[both, None]
         out = (P - center[:, None, None, :]) / half[:, None, None, :]
         return out.reshape(n, t, f)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
+
+class FrameRateResampler(
+    _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
+):
+    """Resample sequences to another frame rate (linear interpolation in time).
+
+    A window of ``T`` frames spans ``T / fps`` seconds, so clips recorded at
+    different frame rates should be brought to one rate before windows are
+    embedded and compared (Human3.6M is recorded at 25 Hz, JHMDB at 30 Hz,
+    many cameras at 60). Output frame ``k`` lies at time ``k / target_fps``
+    seconds from the sequence's first frame and is interpolated linearly
+    between the two input frames around it; a sequence of ``L`` frames
+    becomes ``floor((L - 1) * target_fps / source_fps) + 1`` frames, so its
+    first frame is kept and its last is never extrapolated. Stateless.
+
+    A coordinate missing (NaN) in either of the two input frames is missing
+    in the output frame between them, unless the output frame falls exactly
+    on an input frame, which is then copied: nothing is filled in.
+
+    Parameters
+    ----------
+    source_fps : float, default=30.0
+        Frame rate of the input sequences (JHMDB's by default).
+    target_fps : float, default=30.0
+        Frame rate of the output sequences.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features per frame seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit`` (2D DataFrame input only).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import FrameRateResampler
+    >>> X = np.array([[[0.0], [1.0], [2.0], [3.0], [4.0], [5.0], [6.0]]])  # 60 fps
+    >>> FrameRateResampler(source_fps=60, target_fps=25).fit_transform(X)[0, :, 0]
+    array([0. , 2.4, 4.8])
+    """
+
+    def __init__(self, source_fps=30.0, target_fps=30.0):
+        self.source_fps = source_fps
+        self.target_fps = target_fps
+
+    def _check_params(self):
+        for name in ("source_fps", "target_fps"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, Real):
+                raise TypeError(f"{name} must be a positive number, got {value!r}.")
+            if not (np.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
+
+    def fit(self, X, y=None):
+        """Validate the parameters and ``X``, and record its feature count.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            Sequences (any form accepted by
+            :func:`~sklearn_skippose.utils.to_sequence_dataset`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : FrameRateResampler
+            This estimator.
+        """
+        self._check_params()
+        check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
+        return self
+
+    def transform(self, X):
+        """Resample every sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            Sequences at ``source_fps``; a 2D input is a set of single-frame
+            sequences (returned as they are).
+
+        Returns
+        -------
+        X_resampled : ndarray of shape (n_sequences, new_max_frames, n_features)
+            Sequences at ``target_fps``, NaN-padded to the longest; 2D for a
+            2D input; float32 for float32 input, float64 otherwise.
+        """
+        check_is_fitted(self)
+        self._check_params()
+        two_d = is_tabular(X)
+        X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
+        if two_d:
+            return X3[:, 0, :].copy()
+        step = float(self.source_fps) / float(self.target_fps)  # input frames per output frame
+        # output frame k at input time k * step; floor((L - 1) / step) + 1 frames, with a
+        # tolerance so that an exact multiple is not lost to rounding
+        new_len = np.floor((lengths - 1) / step + 1e-9).astype(np.int64) + 1
+        out = np.full((len(X3), int(new_len.max()), X3.shape[2]), np.nan, dtype=X3.dtype)
+        for i, (x, n) in enumerate(zip(X3, new_len)):
+            t = np.arange(n) * step
+            lo = np.minimum(np.floor(t + 1e-9).astype(np.int64), lengths[i] - 1)
+            w = np.clip(t - lo, 0.0, None)[:, None]
+            hi = np.minimum(lo + 1, lengths[i] - 1)
+            on_frame = w[:, 0] < 1e-9
+            mixed = (1.0 - w) * x[lo] + w * x[hi]  # NaN if either frame misses the value
+            out[i, :n] = np.where(on_frame[:, None], x[lo], mixed)
+        return out
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

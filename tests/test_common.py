@@ -13,6 +13,7 @@ from sklearn_skippose import (
     DTWNearestNeighbors,
     DTWNeighborsIndex,
     DTWNeighborsTransformer,
+    FrameRateResampler,
     PCAEmbedder,
     PoseNormalizer,
     SequenceStandardScaler,
@@ -22,6 +23,8 @@ from sklearn_skippose import (
 
 ESTIMATORS = [
     PoseNormalizer(),
+    FrameRateResampler(),
+    FrameRateResampler(source_fps=60, target_fps=25),
     SequenceStandardScaler(),
     SequenceWhitener(),
     PCAEmbedder(window=2, n_components=3),

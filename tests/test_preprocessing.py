@@ -216,3 +216,89 @@ def test_sequence_scalers_keep_float32(poses, name):
     assert est.fit(X).transform(X.astype(np.float32)).dtype == np.float32
     assert est.transform(list(X.astype(np.float32))).dtype == np.float32
     assert est.transform([X[0].astype(np.float32), X[1]]).dtype == np.float64
+
+
+def _resample_reference(seq, source_fps, target_fps):
+    """Plain Python: output frame k at time k / target_fps, linear between the
+    input frames around it, a NaN neighbour making the value NaN unless the
+    time falls on an input frame."""
+    from fractions import Fraction
+
+    step = Fraction(source_fps) / Fraction(target_fps)
+    out, k = [], 0
+    while k * step <= len(seq) - 1:
+        t = k * step
+        lo = int(t)  # floor of a non-negative fraction
+        w = float(t - lo)
+        if w == 0:
+            out.append(list(seq[lo]))
+        else:
+            out.append([(1 - w) * a + w * b for a, b in zip(seq[lo], seq[lo + 1])])
+        k += 1
+    return np.array(out, dtype=float)
+
+
+@pytest.mark.parametrize("source_fps, target_fps", [(60, 25), (25, 30), (30, 30), (30, 12),
+                                                    (24, 60), (50, 25)])
+def test_frame_rate_resampler_matches_plain_interpolation(rng, source_fps, target_fps):
+    from sklearn_skippose import FrameRateResampler
+
+    seqs = [rng.normal(size=(n, 4)) for n in (1, 2, 13, 30, 31)]
+    seqs[3][7, 1] = np.nan  # a missing coordinate
+    seqs[3][8, :2] = np.nan  # a missing keypoint
+    out = FrameRateResampler(source_fps=source_fps, target_fps=target_fps).fit_transform(seqs)
+    expected = [_resample_reference(s, source_fps, target_fps) for s in seqs]
+    assert out.shape == (5, max(map(len, expected)), 4)
+    for o, e in zip(out, expected):
+        np.testing.assert_allclose(o[: len(e)], e, rtol=1e-12, atol=1e-12, equal_nan=True)
+        assert np.isnan(o[len(e):]).all()  # padding
+    assert [len(e) for e in expected] == [
+        (n - 1) * target_fps // source_fps + 1 for n in (1, 2, 13, 30, 31)]
+    if source_fps == target_fps:
+        np.testing.assert_array_equal(out, FrameRateResampler().fit_transform(seqs))
+        np.testing.assert_array_equal(out[3, :30], seqs[3])
+
+
+def test_frame_rate_resampler_round_trip_keeps_poses_and_dtype(jhmdb):
+    from sklearn_skippose import FrameRateResampler
+
+    X = jhmdb.data[:20].astype(np.float32)
+    up = FrameRateResampler(source_fps=30, target_fps=60).fit_transform(X)
+    assert up.dtype == np.float32
+    np.testing.assert_array_equal(
+        sequence_lengths_of(up), 2 * (jhmdb.lengths[:20] - 1) + 1)
+    back = FrameRateResampler(source_fps=60, target_fps=30).fit_transform(up)
+    np.testing.assert_array_equal(back, X)  # every kept frame is an input frame, copied
+    # missing keypoints stay missing and are never filled in
+    assert np.isnan(up[:, ::2]).sum() == np.isnan(X).sum()
+
+
+def sequence_lengths_of(X):
+    from sklearn_skippose.utils import sequence_lengths
+
+    return sequence_lengths(X)
+
+
+@pytest.mark.parametrize("params, exc, match", [
+    ({"source_fps": 0}, ValueError, "source_fps must be a finite number > 0"),
+    ({"target_fps": -25}, ValueError, "target_fps must be a finite number > 0"),
+    ({"target_fps": np.inf}, ValueError, "finite"),
+    ({"source_fps": "60"}, TypeError, "positive number"),
+    ({"source_fps": True}, TypeError, "positive number"),
+])
+def test_frame_rate_resampler_bad_params(params, exc, match):
+    from sklearn_skippose import FrameRateResampler
+
+    with pytest.raises(exc, match=match):
+        FrameRateResampler(**params).fit(np.zeros((2, 5, 4)))
+    with pytest.raises(exc, match=match):
+        FrameRateResampler(**params).fit_transform(np.zeros((2, 5, 4)))
+
+
+def test_frame_rate_resampler_2d_input_is_single_frames():
+    from sklearn_skippose import FrameRateResampler
+
+    X = np.arange(12.0).reshape(3, 4)
+    out = FrameRateResampler(source_fps=60, target_fps=25).fit_transform(X)
+    np.testing.assert_array_equal(out, X)
+    assert not np.shares_memory(out, X)
