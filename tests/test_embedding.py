@@ -464,3 +464,13 @@ def test_a_refused_fit_keeps_the_fitted_settings(clips):
         emb.fit(X[:20])
     with pytest.raises(ValueError, match="window 2 -> 3"):
         emb.transform(X[:2])
+
+
+def test_pca_embedder_failed_refit_leaves_the_fitted_state_whole(rng):
+    X = rng.normal(size=(5, 12, 6))
+    emb = PCAEmbedder(window=4, n_components=3).fit(X)
+    mean, out = emb.mean_.copy(), emb.transform(X)
+    with pytest.raises(ValueError, match="random_state"):
+        emb.set_params(random_state="bad").fit(X * 2 + 1)
+    np.testing.assert_array_equal(emb.mean_, mean)  # not the new data's mean
+    np.testing.assert_array_equal(emb.transform(X), out)

@@ -71,9 +71,9 @@ class PCAEmbedder(BaseWindowEmbedder):
         W = gather_windows(frames, starts, self.window).reshape(len(starts), -1)
         M = gather_windows(mask, starts, self.window).reshape(len(starts), -1)
         counts = M.sum(axis=0)
-        self.mean_ = np.divide((W * M).sum(axis=0), counts, out=np.zeros(W.shape[1]),
-                               where=counts > 0)
-        W = np.where(M > 0, W, self.mean_)
+        mean = np.divide((W * M).sum(axis=0), counts, out=np.zeros(W.shape[1]),
+                         where=counts > 0)
+        W = np.where(M > 0, W, mean)
         k = min(self.n_components, W.shape[0], W.shape[1])
         if k < self.n_components:
             warnings.warn(
@@ -81,9 +81,10 @@ class PCAEmbedder(BaseWindowEmbedder):
                 f"has {W.shape[0]} windows of {W.shape[1]} values.",
                 UserWarning,
             )
-        self.pca_ = PCA(n_components=k, whiten=self.whiten,
-                        random_state=self.random_state).fit(W)
-        self.n_components_ = k
+        pca = PCA(n_components=k, whiten=self.whiten, random_state=self.random_state).fit(W)
+        # the fitted state is replaced only once the PCA has fitted: a failing fit
+        # leaves the previous one whole
+        self.mean_, self.pca_, self.n_components_ = mean, pca, k
         self._arch_fitted = self._architecture()
 
     def _embed(self, windows, masks):
