@@ -121,3 +121,20 @@ def test_sklearn_parameter_checks(check):
     # the data checks of parametrize_with_checks feed 2D arrays, which an index of
     # recordings refuses (a 2D array is one recording not wrapped in a list)
     check("DTWSubsequenceIndex", DTWSubsequenceIndex())
+
+
+def test_partial_fit_appends_recordings(rng, recordings):
+    q = recordings[2][70:90]
+    whole = DTWSubsequenceIndex(n_matches=6).fit(recordings)
+    parts = DTWSubsequenceIndex(n_matches=6).partial_fit(recordings[:1])  # fits when unfitted
+    parts.partial_fit(recordings[1:3]).partial_fit(np.stack([recordings[3]]))
+    assert parts.n_samples_fit_ == 4
+    np.testing.assert_array_equal(parts.lengths_, whole.lengths_)
+    _same(parts.search(q), whole.search(q))
+    with pytest.raises(ValueError, match="5 features per frame, but the recordings registered "
+                                         "have 6"):
+        parts.partial_fit([rng.normal(size=(30, 5))])
+    parts.set_params(metric="euclidean")
+    with pytest.raises(ValueError, match="metric was set"):
+        parts.partial_fit(recordings)
+    assert parts.n_samples_fit_ == 4  # refused calls register nothing

@@ -208,6 +208,17 @@ class PackedSequences:
     def __len__(self):
         return len(self.lengths)
 
+    def concatenate(self, other):
+        """These sequences followed by ``other``'s, as a new ``PackedSequences``
+        (both packed for the same metric and dtype)."""
+        out = PackedSequences.__new__(PackedSequences)
+        out.frames = np.concatenate([self.frames, other.frames])
+        out.sqnorm = np.concatenate([self.sqnorm, other.sqnorm])
+        out.lengths = np.concatenate([self.lengths, other.lengths])
+        out.offsets = np.concatenate([[0], np.cumsum(out.lengths)[:-1]]).astype(np.int64)
+        out.metric = self.metric
+        return out
+
     def subset(self, idx):
         """Frames, squared norms and offsets of the sequences ``idx``."""
         lens = self.lengths[idx]

@@ -64,14 +64,7 @@ class BaseDTWNeighbors(BaseEstimator):
         self._check_fitted_metric()
         new = PackedSequences(X3, lengths, self.metric)
         # back to fit order, append, sort again
-        old = self._dictionary().take(self._sorted_positions())
-        merged = PackedSequences.__new__(PackedSequences)
-        merged.frames = np.concatenate([old.frames, new.frames])
-        merged.sqnorm = np.concatenate([old.sqnorm, new.sqnorm])
-        merged.lengths = np.concatenate([old.lengths, new.lengths])
-        merged.offsets = np.concatenate([[0], np.cumsum(merged.lengths)[:-1]]).astype(np.int64)
-        merged.metric = self.metric
-        self._store(merged)
+        self._store(self._dictionary().take(self._sorted_positions()).concatenate(new))
         self._after_change()
 
     def _after_change(self):

@@ -14,8 +14,8 @@ class DTWSubsequenceIndex(BaseEstimator):
 
     :func:`~sklearn_skippose.metrics.dtw_subsequence_search` as an index:
     ``fit`` validates the recordings and packs their frames once (normalised
-    for the cosine metric), and every :meth:`search` aligns a query with
-    them, so many queries do not validate and copy the recordings again and
+    for the cosine metric), :meth:`partial_fit` adds more, and every
+    :meth:`search` aligns a query with them, so many queries do not validate and copy the recordings again and
     again. The matches are those of the function with the same settings.
 
     Parameters
@@ -103,6 +103,48 @@ class DTWSubsequenceIndex(BaseEstimator):
         self.lengths_ = recordings.lengths.copy()
         return self
 
+    def partial_fit(self, X, y=None):
+        """Register more recordings after those already registered.
+
+        The first call on an unfitted index is ``fit``. The recordings keep
+        their order: the new ones are numbered after the old in ``sequence``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            More recordings, as in :meth:`fit`, with the features seen in
+            ``fit``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : DTWSubsequenceIndex
+            This index.
+        """
+        if not hasattr(self, "_recordings"):
+            return self.fit(X)
+        check_search_params(self.steps, self.metric, self.aggregate)
+        self._check_fitted_metric()
+        new = pack_recordings(X, self.metric)
+        if new.frames.shape[1] != self.n_features_in_:
+            raise ValueError(
+                f"X has {new.frames.shape[1]} features per frame, but the recordings "
+                f"registered have {self.n_features_in_}."
+            )
+        merged = self._recordings.concatenate(new)
+        self._recordings = merged
+        self.n_samples_fit_ = len(merged)
+        self.lengths_ = merged.lengths.copy()
+        return self
+
+    def _check_fitted_metric(self):
+        if self.metric != self._metric_fitted:
+            raise ValueError(
+                f"metric was set to {self.metric!r} after fit, but the recordings were "
+                f"registered for {self._metric_fitted!r}; fit again to search with it."
+            )
+
     def search(self, query, n_matches=None, *, min_score=None, min_gap=None):
         """Best-matching stretches of the registered recordings for a query.
 
@@ -126,11 +168,7 @@ class DTWSubsequenceIndex(BaseEstimator):
         """
         check_is_fitted(self, "_recordings")
         check_search_params(self.steps, self.metric, self.aggregate)
-        if self.metric != self._metric_fitted:
-            raise ValueError(
-                f"metric was set to {self.metric!r} after fit, but the recordings were "
-                f"registered for {self._metric_fitted!r}; fit again to search with it."
-            )
+        self._check_fitted_metric()
         Q = check_query(query, self.metric)
         D = self._recordings
         _check_same_features(Q, D)
