@@ -18,6 +18,9 @@ Every combination of
 * for ``skippose-aug``: with or without :class:`~sklearn_skippose.PoseJitter`
   (random mirror, scale and rotation of the training triplets; ``--jitter
   yes`` or ``no`` keeps one, halving the fits);
+* for ``skippose-aug``: the frame rate of the Human3.6M windows
+  (``MocapProjection(fps=...)``, ``--mocap-fps 25,30``: the recordings'
+  own 25 Hz, or resampled to JHMDB's 30; default 25 only);
 * for the Skip-Pose methods: the weight of the view-invariance term
   (``SkipPoseEmbedder(contrastive=...)``, not in the paper; ``--contrastive
   0,0.1``; default 0 only);
@@ -41,7 +44,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
 [--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
-[--contrastive 0] [--random-state 0]``.
+[--contrastive 0] [--mocap-fps 25] [--random-state 0]``.
 """
 
 import argparse
@@ -150,6 +153,9 @@ def main(argv=None):
                    help="skippose-aug: compare with and without PoseJitter, or keep one")
     p.add_argument("--contrastive", default="0",
                    help="Skip-Pose methods: comma-separated view-invariance weights to compare")
+    p.add_argument("--mocap-fps", default="25",
+                   help="skippose-aug: comma-separated frame rates of the Human3.6M windows "
+                        "to compare (25: the recordings' own)")
     p.add_argument("--random-state", type=int, default=0,
                    help="seed of the neural embedders (PCA takes none), to measure seed noise")
     args = p.parse_args(argv)
@@ -159,6 +165,7 @@ def main(argv=None):
     ks = _number_list(p, "--n-neighbors", args.n_neighbors)
     dims = _number_list(p, "--n-components", args.n_components)
     contrastive = _number_list(p, "--contrastive", args.contrastive, float, 0)
+    mocap_fps = _number_list(p, "--mocap-fps", args.mocap_fps, float, 1)
     constraints = _constraints(p, args.constraint)
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
@@ -178,6 +185,9 @@ def main(argv=None):
         aug = method == "skippose-aug"
         jitters = {"both": [None, PoseJitter()], "yes": [PoseJitter()], "no": [None]}
         extra = {"pipeline__embed__jitter": jitters[args.jitter]} if aug else {}
+        if aug:  # 25 Hz: the recordings as they are (fps=None)
+            extra["pipeline__embed__augmentation__fps"] = [None if f == 25 else f
+                                                           for f in mocap_fps]
         if method.startswith("skippose"):
             extra["pipeline__embed__contrastive"] = contrastive
         grid = []
@@ -211,6 +221,8 @@ def main(argv=None):
                              for j in range(cv.get_n_splits()))
             jit = "" if "embed__jitter" not in prm else \
                 f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
+            if "embed__augmentation__fps" in prm:
+                jit += f"mocap_fps={prm['embed__augmentation__fps'] or 25:g} "
             if "embed__contrastive" in prm:
                 jit += f"contrastive={prm['embed__contrastive']:g} "
             print(f"  T={prm['embed__window']} d={prm['embed__n_components']} normalize={prm['norm__mode']:<20s} "

@@ -11,6 +11,7 @@ streams through training without ever being stored.
 """
 
 import math
+from numbers import Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -18,7 +19,7 @@ from sklearn.base import BaseEstimator
 from .datasets import JHMDB_JOINT_NAMES, load_h36m
 from .datasets._h36m import resolve_skeleton
 from .preprocessing import _MODES as _NORMALIZER_MODES
-from .preprocessing import PoseNormalizer
+from .preprocessing import PoseNormalizer, resample_frames
 from .utils._sequences import check_int_param, to_sequence_dataset
 
 __all__ = ["MocapProjection", "PoseJitter", "mirror_poses", "project_poses"]
@@ -334,6 +335,13 @@ class MocapProjection(BaseEstimator):
         and ears, which Human3.6M lacks, are missing keypoints: masked out
         of the loss), Human3.6M's own 17 joints, or a dict from your joint
         names to Human3.6M joint weights.
+    fps : float, default=None
+        Frame rate of the generated windows: the recordings, captured at
+        25 Hz, are resampled to it (linearly in time) before windows are cut,
+        so that a window spans as much time as one of the training clips.
+        Set it to the training clips' rate (e.g. 60 for a 60 fps camera);
+        None keeps Human3.6M's 25 Hz (the paper mixes them with JHMDB's
+        30 fps clips as they are).
     random_state : int or None, default=None
         Seed used when :meth:`sample` is called without a generator.
 
@@ -350,7 +358,7 @@ class MocapProjection(BaseEstimator):
                  azimuth_range=(0.0, 360.0), elevation_range=(-10.0, 45.0),
                  distance_range=(3000.0, 7000.0), focal_range=(300.0, 600.0),
                  shift_range=(60.0, 40.0), image_size=(320, 240), keypoint_dropout=0.0,
-                 max_offset=20, normalizer_mode="first_pose", joints="jhmdb",
+                 max_offset=20, normalizer_mode="first_pose", joints="jhmdb", fps=None,
                  random_state=None):
         self.n_samples = n_samples
         self.data_home = data_home
@@ -365,16 +373,20 @@ class MocapProjection(BaseEstimator):
         self.max_offset = max_offset
         self.normalizer_mode = normalizer_mode
         self.joints = joints
+        self.fps = fps
         self.random_state = random_state
 
     def _motion(self):
         key = (str(self.data_home), tuple(self.subjects) if self.subjects else None,
-               repr(self.joints))
+               repr(self.joints), self.fps)
         cache = getattr(self, "_cache", None)
         if cache is None or cache[0] != key:
             h = load_h36m(self.data_home, subjects=self.subjects, joints=self.joints)
-            lengths = np.array([len(s) for s in h.sequences])
-            frames = np.concatenate(h.sequences).astype(np.float32)
+            seqs = h.sequences
+            if self.fps is not None and self.fps != h.fps:
+                seqs = [resample_frames(q, h.fps / self.fps) for q in seqs]
+            lengths = np.array([len(q) for q in seqs])
+            frames = np.concatenate(seqs).astype(np.float32)
             offsets = np.concatenate([[0], np.cumsum(lengths)[:-1]])
             self._cache = (key, frames, offsets, lengths)
         return self._cache[1:]
@@ -397,6 +409,11 @@ class MocapProjection(BaseEstimator):
         _check_pair(self.shift_range, "shift_range", minimum=0.0)
         _check_pair(self.image_size, "image_size", minimum=1.0)
         check_int_param(self.max_offset, "max_offset", minimum=0)
+        if self.fps is not None:
+            if isinstance(self.fps, bool) or not isinstance(self.fps, Real):
+                raise TypeError(f"fps must be a positive number or None, got {self.fps!r}.")
+            if not (math.isfinite(self.fps) and self.fps > 0):
+                raise ValueError(f"fps must be a finite number > 0 or None, got {self.fps!r}.")
         if self.normalizer_mode not in _NORMALIZER_MODES:
             raise ValueError(
                 f"normalizer_mode must be one of {_NORMALIZER_MODES}, got "

@@ -197,6 +197,27 @@ class PoseNormalizer(
         return tags
 
 
+def resample_frames(x, step):
+    """The frames ``x`` (n_frames, ...) resampled every ``step`` input frames.
+
+    Output frame ``k`` lies at input time ``k * step`` and is interpolated
+    linearly between the input frames around it (a value NaN in either is
+    NaN), or copied when it falls on an input frame (within 1e-9). There are
+    ``floor((n_frames - 1) / step) + 1`` of them: the first frame is kept
+    and nothing is extrapolated past the last.
+    """
+    n_in = len(x)
+    # the tolerance keeps an exact multiple of step from being lost to rounding
+    n_out = int(np.floor((n_in - 1) / step + 1e-9)) + 1
+    t = np.arange(n_out) * step
+    lo = np.minimum(np.floor(t + 1e-9).astype(np.int64), n_in - 1)
+    w = np.clip(t - lo, 0.0, None).reshape(-1, *([1] * (x.ndim - 1)))
+    hi = np.minimum(lo + 1, n_in - 1)
+    on_frame = w < 1e-9
+    mixed = (1.0 - w) * x[lo] + w * x[hi]
+    return np.where(on_frame, x[lo], mixed).astype(x.dtype, copy=False)
+
+
 class FrameRateResampler(
     _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
 ):
@@ -291,19 +312,11 @@ class FrameRateResampler(
         X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
         if two_d:
             return X3[:, 0, :].copy()
-        step = float(self.source_fps) / float(self.target_fps)  # input frames per output frame
-        # output frame k at input time k * step; floor((L - 1) / step) + 1 frames, with a
-        # tolerance so that an exact multiple is not lost to rounding
-        new_len = np.floor((lengths - 1) / step + 1e-9).astype(np.int64) + 1
-        out = np.full((len(X3), int(new_len.max()), X3.shape[2]), np.nan, dtype=X3.dtype)
-        for i, (x, n) in enumerate(zip(X3, new_len)):
-            t = np.arange(n) * step
-            lo = np.minimum(np.floor(t + 1e-9).astype(np.int64), lengths[i] - 1)
-            w = np.clip(t - lo, 0.0, None)[:, None]
-            hi = np.minimum(lo + 1, lengths[i] - 1)
-            on_frame = w[:, 0] < 1e-9
-            mixed = (1.0 - w) * x[lo] + w * x[hi]  # NaN if either frame misses the value
-            out[i, :n] = np.where(on_frame[:, None], x[lo], mixed)
+        step = float(self.source_fps) / float(self.target_fps)
+        parts = [resample_frames(x[:n], step) for x, n in zip(X3, lengths)]
+        out = np.full((len(X3), max(map(len, parts)), X3.shape[2]), np.nan, dtype=X3.dtype)
+        for i, p in enumerate(parts):
+            out[i, : len(p)] = p
         return out
 
     def __sklearn_tags__(self):

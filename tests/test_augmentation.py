@@ -314,3 +314,28 @@ def test_mocap_projection_bad_camera_params(params, match):
     # checked before any data is read (no data_home needed to see the error)
     with pytest.raises(ValueError, match=match):
         MocapProjection(data_home="/nonexistent", **params).sample(2, 4, n_features=30)
+
+
+def test_mocap_frame_rate(h36m_home):
+    from sklearn_skippose.datasets import load_h36m
+
+    kw = dict(data_home=h36m_home, subjects=["S1"])
+    recordings = load_h36m(h36m_home, subjects=["S1"], joints="jhmdb").sequences
+    frames25, _, lengths25 = MocapProjection(**kw)._motion()
+    frames50, offsets50, lengths50 = MocapProjection(fps=50, **kw)._motion()
+    # 25 -> 50 Hz: every other frame is a recorded one, the others midway between two
+    np.testing.assert_array_equal(lengths50, 2 * (lengths25 - 1) + 1)
+    first = frames50[offsets50[0] : offsets50[0] + lengths50[0]]
+    np.testing.assert_array_equal(first[::2], recordings[0].astype(np.float32))
+    np.testing.assert_allclose(first[1::2], (recordings[0][:-1] + recordings[0][1:]) / 2,
+                               rtol=1e-6, atol=1e-3)
+    # 25 Hz asked: the recordings as they are; the same draw as without fps
+    same = MocapProjection(fps=25, random_state=0, **kw).sample(6, 8)
+    plain = MocapProjection(random_state=0, **kw).sample(6, 8)
+    np.testing.assert_array_equal(same[0], plain[0])
+    x, m = MocapProjection(fps=60, random_state=0, **kw).sample(6, 8)
+    assert x.shape == (6, 8, 30) and m.any()
+    for fps, exc in ((0, ValueError), (-30, ValueError), (np.nan, ValueError),
+                     ("30", TypeError), (True, TypeError)):
+        with pytest.raises(exc, match="fps must be"):
+            MocapProjection(fps=fps, **kw).sample(2, 4)
