@@ -138,3 +138,16 @@ def test_partial_fit_appends_recordings(rng, recordings):
     with pytest.raises(ValueError, match="metric was set"):
         parts.partial_fit(recordings)
     assert parts.n_samples_fit_ == 4  # refused calls register nothing
+
+
+def test_the_profile_can_be_left_out(recordings):
+    q = recordings[0][40:55]
+    full = dtw_subsequence_search(q, recordings, 4)
+    bare = dtw_subsequence_search(q, recordings, 4, return_profile=False)
+    assert bare.profile is None
+    for key in KEYS[:-1]:
+        np.testing.assert_array_equal(bare[key], full[key])
+    index = DTWSubsequenceIndex(n_matches=4).fit(recordings)
+    assert index.search(q, return_profile=False).profile is None
+    with pytest.raises(TypeError, match="return_profile must be True or False"):
+        index.search(q, return_profile="no")

@@ -28,7 +28,8 @@ _AGGREGATES = ("mean", "cost")
 
 
 def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=None,
-                           steps="bounded", metric="cosine", aggregate="mean"):
+                           steps="bounded", metric="cosine", aggregate="mean",
+                           return_profile=True):
     """Best-matching stretches of long sequences for a query (subsequence DTW).
 
     Every frame ``e`` of every sequence of ``X`` ends one candidate match:
@@ -82,6 +83,12 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
         cosine metric, 1 is a perfect match), or minus the accumulated cost.
         :func:`pairwise_dtw_scores`' ``"sum"`` is not offered: it grows with
         the path length and would favour long, poor matches.
+    return_profile : bool, default=True
+        Whether to return the matching ``profile``. It is padded to the
+        longest sequence: for many sequences of very different lengths
+        (thousands of clips beside an hour-long recording) it can take far
+        more memory than the sequences themselves; False returns None
+        instead.
 
     Returns
     -------
@@ -99,7 +106,8 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
         and ``profile``, of shape (n_sequences, max_frames): the score of the
         best match ending at every frame (a matching profile to plot beside
         the recording), ``-inf`` where no match can end (with ``"bounded"``
-        steps, the first frames of a sequence), NaN on padding.
+        steps, the first frames of a sequence), NaN on padding; None when
+        ``return_profile`` is False.
         ``dtw_alignment(query, X[sequence, start:stop], steps=steps)``
         gives a match's similarity map and path.
 
@@ -136,11 +144,15 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
     Q = check_query(query, metric)
     D = pack_recordings(X, metric)
     _check_same_features(Q, D)
-    return search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate)
+    return search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate,
+                  return_profile)
 
 
-def search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate):
+def search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate,
+           return_profile=True):
     """The search on a checked query ``Q`` and packed sequences ``D``."""
+    if not isinstance(return_profile, (bool, np.bool_)):
+        raise TypeError(f"return_profile must be True or False, got {return_profile!r}.")
     n_matches, min_score = _check_selection(n_matches, min_score)
     if min_gap is None:
         min_gap = len(Q.frames) // 2
@@ -150,8 +162,10 @@ def search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate):
 
     seq = np.repeat(np.arange(len(D)), D.lengths)
     stop = np.arange(len(cost)) - np.repeat(D.offsets, D.lengths) + 1
-    profile = np.full((len(D), D.lengths.max()), np.nan)
-    profile[seq, stop - 1] = score
+    profile = None
+    if return_profile:
+        profile = np.full((len(D), D.lengths.max()), np.nan)
+        profile[seq, stop - 1] = score
 
     keep = _separated(seq, start, stop, score, n_matches, min_score, min_gap, D)
     return Bunch(sequence=seq[keep], start=start[keep], stop=stop[keep], score=score[keep],

@@ -145,7 +145,8 @@ class DTWSubsequenceIndex(BaseEstimator):
                 f"registered for {self._metric_fitted!r}; fit again to search with it."
             )
 
-    def search(self, query, n_matches=None, *, min_score=None, min_gap=None):
+    def search(self, query, n_matches=None, *, min_score=None, min_gap=None,
+               return_profile=True):
         """Best-matching stretches of the registered recordings for a query.
 
         Parameters
@@ -156,6 +157,10 @@ class DTWSubsequenceIndex(BaseEstimator):
         n_matches, min_score, min_gap : default=None
             This call's selection; None uses the estimator's parameter of
             the same name.
+        return_profile : bool, default=True
+            Whether to return the matching ``profile`` (padded to the
+            longest recording; False returns None, for many recordings of
+            very different lengths).
 
         Returns
         -------
@@ -177,7 +182,7 @@ class DTWSubsequenceIndex(BaseEstimator):
             self.n_matches if n_matches is None else n_matches,
             self.min_score if min_score is None else min_score,
             self.min_gap if min_gap is None else min_gap,
-            self.steps, self.metric, self.aggregate,
+            self.steps, self.metric, self.aggregate, return_profile,
         )
 
     def __sklearn_tags__(self):
