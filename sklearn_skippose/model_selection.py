@@ -79,7 +79,12 @@ class PredefinedSplits(BaseCrossValidator):
             train = np.flatnonzero(s[:, k] == self.train_code)
             test = np.flatnonzero(s[:, k] == self.test_code)
             if train.size == 0 or test.size == 0:
-                raise ValueError(f"Split {k} has an empty training or test set.")
+                side, code = (("training", self.train_code) if train.size == 0
+                              else ("test", self.test_code))
+                raise ValueError(
+                    f"Split {k} (column {k} of splits) has an empty {side} set: no sample "
+                    f"is coded {code!r} in it (codes found: {np.unique(s[:, k]).tolist()})."
+                )
             yield train, test
 
     def _iter_test_indices(self, X=None, y=None, groups=None):

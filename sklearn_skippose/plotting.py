@@ -101,6 +101,15 @@ def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
             f"orientation must be 'horizontal' or 'vertical', got {orientation!r}."
         )
     axis = 0 if orientation == "horizontal" else 1
+    shape = np.shape(poses) if not isinstance(poses, (str, bytes, dict)) else None
+    if shape is not None and len(shape) == 3 and shape[0] == 1 and shape[2] != 2:
+        poses = np.asarray(poses)[0]  # one sequence of a dataset, (1, n_frames, n_features)
+    elif shape is not None and (len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] != 2)):
+        raise ValueError(
+            "plot_poses draws one pose sequence, (n_frames, n_features) or (n_frames, "
+            f"n_joints, 2); got an array of shape {shape}. For sequence i of a dataset "
+            "pass X[i]."
+        )
     X = to_sequence_dataset([poses])
     if X.shape[2] % 2:
         raise ValueError(

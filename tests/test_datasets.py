@@ -142,8 +142,11 @@ class _NanToZero:
 def test_predefined_splits_errors():
     with pytest.raises(ValueError, match="samples"):
         list(PredefinedSplits(np.array([[1], [2]])).split(np.zeros((3, 1))))
-    with pytest.raises(ValueError, match="empty"):
+    with pytest.raises(ValueError, match=r"Split 0 \(column 0 of splits\) has an empty test "
+                                         r"set: no sample is coded 2 in it \(codes found: \[1\]\)"):
         list(PredefinedSplits(np.array([[1], [1]])).split())
+    with pytest.raises(ValueError, match=r"Split 1 .* empty training set.*\[0, 2, 3\]"):
+        list(PredefinedSplits(np.array([[1, 3], [2, 2], [1, 0]])).split())
     with pytest.raises(TypeError):
         PredefinedSplits(np.array([[1.5]])).get_n_splits()
 

@@ -305,7 +305,10 @@ def test_transformer_bad_input(walks):
         DTWNeighborsTransformer(aggregate="sum").fit(X)
     with pytest.raises(NotFittedError):
         DTWNeighborsTransformer().transform(Q)
-    with pytest.raises(ValueError, match="n_neighbors <= n_samples_fit = 30"):
+    with pytest.raises(ValueError, match=r"n_neighbors=30 in 'distance' mode needs "
+                                         r"n_neighbors \+ 1 = 31 .* but 30 are registered"):
         DTWNeighborsTransformer(n_neighbors=30).fit(X).transform(Q)  # 31 with itself
+    with pytest.raises(ValueError, match="n_neighbors <= n_samples_fit = 30, got 31"):
+        DTWNeighborsTransformer(n_neighbors=31, mode="connectivity").fit(X).transform(Q)
     with pytest.raises(ValueError, match="X has 3 features"):
         DTWNeighborsTransformer().fit(X).transform(Q[:, :, :3])

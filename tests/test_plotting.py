@@ -67,4 +67,9 @@ def test_plot_poses_custom_skeleton_and_bad_input():
         plot_poses(two, n_poses=0, skeleton=[(0, 1)])
     with pytest.raises(ValueError, match="no real frame"):
         plot_poses(np.full((3, 2, 2), np.nan), skeleton=[(0, 1)])
+    with pytest.raises(ValueError, match=r"one pose sequence.*\(2, 3, 4\).*pass X\[i\]"):
+        plot_poses(np.zeros((2, 3, 4)), skeleton=[(0, 1)])  # a dataset, not a sequence
+    _, ax = plt.subplots()
+    plot_poses(two.reshape(1, 3, 4), skeleton=[(0, 1)], ax=ax)  # X[i:i + 1] of a dataset
+    assert len(ax.get_lines()) == 3
     plt.close("all")

@@ -145,6 +145,14 @@ class DTWNeighborsTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
             no path for are left out.
         """
         k = self.n_neighbors + (self.mode == "distance")
+        if self.mode == "distance" and hasattr(self, "n_samples_fit_") \
+                and k > self.n_samples_fit_:
+            raise ValueError(
+                f"n_neighbors={self.n_neighbors} in 'distance' mode needs n_neighbors + 1 = "
+                f"{k} registered sequences (every row holds one extra neighbour, as in "
+                f"scikit-learn's KNeighborsTransformer), but {self.n_samples_fit_} are "
+                "registered."
+            )
         return self.kneighbors_graph(X, n_neighbors=k, mode=self.mode)
 
     @property
