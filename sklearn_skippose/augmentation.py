@@ -20,7 +20,7 @@ from .datasets import JHMDB_JOINT_NAMES, load_h36m
 from .datasets._h36m import resolve_skeleton
 from .preprocessing import _MODES as _NORMALIZER_MODES
 from .preprocessing import PoseNormalizer, resample_frames
-from .utils._sequences import check_int_param, to_sequence_dataset
+from .utils._sequences import check_int_param, is_tabular, to_sequence_dataset
 
 __all__ = ["MocapProjection", "PoseJitter", "mirror_poses", "project_poses"]
 
@@ -79,7 +79,7 @@ def mirror_poses(X, joint_names=None):
     Returns
     -------
     X_mirrored : ndarray of shape (n_sequences, max_frames, 2 * n_joints)
-        A mirrored copy (float64).
+        A mirrored copy (float64); 2D for a 2D input (single frames).
 
     Examples
     --------
@@ -92,18 +92,27 @@ def mirror_poses(X, joint_names=None):
     >>> bool(np.array_equal(mirror_poses(Xm), X))
     True
     """
+    two_d = is_tabular(X)
     X3 = to_sequence_dataset(X)
     names = _joint_names(joint_names)
     if X3.shape[2] != 2 * len(names):
         raise ValueError(
             f"mirror_poses expects x, y of {len(names)} joints ({2 * len(names)} features "
-            f"per frame); got {X3.shape[2]}. Pass joint_names."
+            f"per frame); got {X3.shape[2]}. {_which_names(joint_names)}"
         )
     perm = _mirror_permutation(names)
     n, t, f = X3.shape
     out = X3.reshape(n, t, f // 2, 2)[:, :, perm].copy()
     out[..., 0] *= -1
-    return out.reshape(n, t, f)
+    out = out.reshape(n, t, f)
+    return out[:, 0, :] if two_d else out
+
+
+def _which_names(joint_names):
+    """What to do when the joints named do not match the features."""
+    if joint_names is None:
+        return "Pass joint_names (the default is JHMDB's 15 joints)."
+    return "joint_names must name every joint of the data, in its order."
 
 
 class PoseJitter(BaseEstimator):
@@ -167,7 +176,8 @@ class PoseJitter(BaseEstimator):
         if n_features != 2 * len(names):
             raise ValueError(
                 f"PoseJitter expects x, y of {len(names)} joints ({2 * len(names)} features "
-                f"per frame); the training data has {n_features}. Pass joint_names."
+                f"per frame); the training data has {n_features}. "
+                f"{_which_names(self.joint_names)}"
             )
         return _mirror_permutation(names)
 

@@ -239,6 +239,17 @@ def test_mirror_poses_bad_input():
         mirror_poses(np.zeros((1, 2, 4)), joint_names=["left_hand", "head"])
     Xm = mirror_poses(np.ones((1, 2, 4)), joint_names=["left_hand", "right_hand"])
     np.testing.assert_array_equal(Xm[0, 0], [-1, 1, -1, 1])
+    with pytest.raises(ValueError, match="default is JHMDB's 15 joints"):
+        mirror_poses(np.zeros((2, 4, 34)))
+    with pytest.raises(ValueError, match="2 joints .* got 34. joint_names must name every joint"):
+        mirror_poses(np.zeros((2, 4, 34)), joint_names=["left_hand", "right_hand"])
+
+
+def test_mirror_poses_keeps_a_2d_input_2d():
+    frames = np.arange(60.0).reshape(2, 30)  # two single frames of 15 joints
+    out = mirror_poses(frames)
+    assert out.shape == (2, 30)
+    np.testing.assert_array_equal(out, mirror_poses(frames[:, None, :])[:, 0])
 
 
 def test_coco_samples_are_the_jhmdb_views_of_the_same_motion(h36m_home):
