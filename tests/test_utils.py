@@ -115,6 +115,7 @@ def test_keypoints_to_dataset_masks_low_confidence_and_pads():
     "keypoints, kwargs, match, exc",
     [
         ([np.zeros((3, 2, 2))], {}, r"\(n_frames, n_joints, 3\)", ValueError),
+        ([np.zeros((3, 75))], {}, r"np.reshape\(frames, \(n_frames, -1, 3\)\)", ValueError),
         (np.zeros((3, 2, 3)), {}, r"pass \[keypoints\]", ValueError),
         ([np.zeros((3, 2, 3)), np.zeros((3, 4, 3))], {}, "same number of joints", ValueError),
         ([np.ones((3, 2, 3)) * 0.1], {"min_confidence": 0.5}, "no keypoint", ValueError),

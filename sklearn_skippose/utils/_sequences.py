@@ -301,9 +301,12 @@ def keypoints_to_dataset(keypoints, *, min_confidence=0.0, dtype=np.float64):
         seqs = list(arr)
     for i, k in enumerate(seqs):
         if k.ndim != 3 or k.shape[2] != 3:
+            flat = (" For flat x, y, confidence rows (OpenPose's pose_keypoints_2d), pass "
+                    "np.reshape(frames, (n_frames, -1, 3))."
+                    if k.ndim == 2 and k.shape[1] % 3 == 0 else "")
             raise ValueError(
                 f"Sequence {i} has shape {k.shape}; expected (n_frames, n_joints, 3) "
-                "with x, y and a confidence for every joint."
+                f"with x, y and a confidence for every joint.{flat}"
             )
     n_joints = {k.shape[1] for k in seqs}
     if len(n_joints) != 1:
