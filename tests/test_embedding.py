@@ -474,3 +474,25 @@ def test_pca_embedder_failed_refit_leaves_the_fitted_state_whole(rng):
         emb.set_params(random_state="bad").fit(X * 2 + 1)
     np.testing.assert_array_equal(emb.mean_, mean)  # not the new data's mean
     np.testing.assert_array_equal(emb.transform(X), out)
+
+
+def test_the_package_imports_without_loading_torch():
+    # DTW search, PCA and preprocessing need no network: torch (about 0.9 s and
+    # 180 MB) loads only when a neural embedder builds one, or a torch module is asked for
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "import sklearn_skippose\n"
+        "from sklearn_skippose import DTWNearestNeighbors, PCAEmbedder, PoseNormalizer\n"
+        "from sklearn_skippose.evaluation import make_method\n"
+        "X = np.random.default_rng(0).normal(size=(6, 12, 4))\n"
+        "Z = PCAEmbedder(window=2, n_components=3).fit_transform(PoseNormalizer().fit_transform(X))\n"
+        "DTWNearestNeighbors().fit(Z, [0, 1] * 3).predict(Z)\n"
+        "make_method('skippose-aug')\n"
+        "assert 'torch' not in sys.modules, 'torch was imported'\n"
+        "from sklearn_skippose.embedding import SkipPoseNet\n"
+        "assert 'torch' in sys.modules and SkipPoseNet.__name__ == 'SkipPoseNet'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=300)

@@ -6,13 +6,22 @@ All three share one contract: ``fit(X)`` on unlabeled NaN-padded sequences,
 """
 
 from ._pca import PCAEmbedder
-from ._skippose import (
-    AutoencoderEmbedder,
-    AutoencoderNet,
-    SkipPoseEmbedder,
-    SkipPoseNet,
-    view_info_nce,
-)
+from ._skippose import AutoencoderEmbedder, SkipPoseEmbedder
+
+# the torch modules load torch: imported on first use (PEP 562)
+_TORCH_NAMES = ("AutoencoderNet", "SkipPoseNet", "view_info_nce")
+
+
+def __getattr__(name):
+    if name in _TORCH_NAMES:
+        from . import _nets
+
+        return getattr(_nets, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(list(globals()) + list(_TORCH_NAMES))
 
 __all__ = [
     "AutoencoderEmbedder",
