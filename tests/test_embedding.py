@@ -496,3 +496,15 @@ def test_the_package_imports_without_loading_torch():
         "assert 'torch' in sys.modules and SkipPoseNet.__name__ == 'SkipPoseNet'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=300)
+
+
+def test_every_accepted_cell_can_be_built():
+    from sklearn_skippose.embedding._nets import _CELLS, SkipPoseNet
+    from sklearn_skippose.embedding._skippose import _CELL_NAMES
+
+    assert set(_CELLS) == set(_CELL_NAMES)
+    for cell in _CELL_NAMES:
+        net = SkipPoseNet(6, 4, 2, cell=cell)
+        x = torch.zeros(3, 6, 6)
+        past, future = net(x, torch.ones_like(x))
+        assert past.shape == future.shape == (3, 2, 6)

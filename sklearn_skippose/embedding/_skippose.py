@@ -3,7 +3,6 @@
 import math
 from numbers import Real
 
-
 from ..augmentation import PoseJitter
 from ._torch_base import TorchWindowEmbedder, masked_mse
 
@@ -11,6 +10,7 @@ __all__ = ["SkipPoseEmbedder", "AutoencoderEmbedder"]
 
 # the recurrent cells SkipPoseNet can use (torch classes looked up when it is built)
 _CELL_NAMES = ("gru", "lstm", "rnn")
+
 
 def _default_view():
     return PoseJitter(mirror=0.0, scale=0.2, rotation=0.3, noise=0.02)
