@@ -56,6 +56,7 @@ _SCALE_WORDS = {"whiten": "whitened embeddings, ", "standard": "standardised emb
 
 
 def _evaluate(args):
+    from .datasets import load_jhmdb
     from .evaluation import METHODS, evaluate_jhmdb, format_table
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
@@ -70,6 +71,18 @@ def _evaluate(args):
         if missing:
             raise SystemExit(f"--compare names method(s) {missing} that are not in --methods "
                              f"{methods}")
+    classes = None
+    if args.classes:
+        classes = [c.strip() for c in args.classes.split(",") if c.strip()]
+        if len(set(classes)) < 2:
+            raise SystemExit(f"skippose evaluate: --classes must name at least two classes "
+                             f"to classify, got {classes}.")
+        try:  # names unknown to the data: the loader's message, before any training
+            load_jhmdb(args.data_home, classes=classes)
+        except DataNotFoundError:
+            raise
+        except ValueError as exc:
+            raise SystemExit(f"skippose evaluate: --classes: {exc}") from None
     splits = args.splits
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
@@ -82,7 +95,7 @@ def _evaluate(args):
         contrastive=args.contrastive, method_settings=args.method_settings or None,
         random_state=args.random_state[0] if len(args.random_state) == 1 else args.random_state,
         output=args.output,
-        classes=args.classes.split(",") if args.classes else None,
+        classes=classes,
     )
     print()
     jitter = " + PoseJitter" if args.jitter and "skippose-aug" in methods else ""

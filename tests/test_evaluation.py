@@ -461,6 +461,27 @@ def test_unknown_classes_are_named(data_home):
         evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=[], verbose=False)
 
 
+@pytest.mark.parametrize("classes, message", [
+    ("clap,golff", r"--classes: classes \['golff'\] not in JHMDB; the classes are: brush_hair"),
+    ("clap", r"at least two classes to classify, got \['clap'\]"),
+    ("clap, clap,", "at least two classes"),
+])
+def test_cli_bad_classes_end_before_any_training(data_home, tmp_path, classes, message):
+    # a clean message (no traceback), and nothing written
+    with pytest.raises(SystemExit, match=message):
+        main(["evaluate", "--data-home", str(data_home), "--methods", "pca", "--classes",
+              classes, "--output", str(tmp_path / "out")])
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_classes_may_carry_spaces(data_home, tmp_path):
+    rc = main(["evaluate", "--data-home", str(data_home), "--quick", "--methods", "pca",
+               "--classes", " clap , golf ", "--output", str(tmp_path)])
+    assert rc == 0
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["dataset"].endswith("classes ['clap', 'golf']")
+
+
 @pytest.mark.parametrize("command", [["summary"], ["evaluate", "--methods", "pca"]])
 def test_cli_without_data_ends_with_the_loaders_message(tmp_path, command, capsys):
     with pytest.raises(SystemExit, match=f"skippose {command[0]}: No JHMDB data found"):
