@@ -89,6 +89,12 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     -------
     embedder : estimator
         An unfitted embedder.
+
+    Examples
+    --------
+    >>> from sklearn_skippose.evaluation import make_method
+    >>> make_method("skippose-nopast", window=6, max_epochs=20)
+    SkipPoseEmbedder(decode_past=False, max_epochs=20, random_state=0, window=6)
     """
     common = dict(window=window, n_components=n_components)
     nn = dict(max_epochs=max_epochs, random_state=random_state)
@@ -145,12 +151,12 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Names from :data:`METHODS`.
     splits : sequence of int, default=(1, 2, 3)
         Official splits to run.
-    window, n_components, augment, max_epochs, jitter
-        See :func:`make_method`.
-    contrastive : float, default=0.0
-        View-invariance weight of the Skip-Pose methods (see
-        :func:`make_method`); PCA and the autoencoder ignore the global
-        value, and ``method_settings`` sets it per method.
+    window : int, default=4
+        Frames per window, the paper's ``T`` (:func:`make_method`).
+    n_components : int, default=64
+        Embedding size of every method.
+    augment : int, default=100_000
+        Human3.6M projections per epoch for ``"skippose-aug"``.
     normalize : {"first_pose", "first_pose_isotropic", "sequence_bbox"}, \
             default="first_pose_isotropic"
         :class:`~sklearn_skippose.PoseNormalizer` mode (for the real clips
@@ -159,6 +165,10 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         the body's aspect ratio; one scale for both axes won the
         video-disjoint cross-validation on the training clips of every
         split, for PCA and Skip-Pose (results page).
+    jitter : bool, default=True
+        ``"skippose-aug"`` also trains on randomly mirrored, scaled and
+        rotated triplets (:class:`~sklearn_skippose.PoseJitter`; see
+        :func:`make_method`).
     mirror : bool, default=True
         Also register the left-right mirror of every training clip
         (:func:`~sklearn_skippose.mirror_poses`, same label) in the
@@ -183,12 +193,12 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         1 (``benchmarks/select_settings.py``) for PCA and Skip-Pose.
     n_neighbors : int, default=1
         Neighbours that vote.
-    random_state : int or sequence of int, default=0
-        Seed of the neural embedders (see :func:`make_method`). A sequence
-        runs every seeded method once per seed and split, and reports the
-        mean over the seeds with its standard deviation; the methods of
-        :data:`UNSEEDED_METHODS` (PCA) are run once per split, since no seed
-        changes them.
+    max_epochs : int, default=100
+        Epoch cap of the neural embedders (early stopping decides below it).
+    contrastive : float, default=0.0
+        View-invariance weight of the Skip-Pose methods (see
+        :func:`make_method`); PCA and the autoencoder ignore the global
+        value, and ``method_settings`` sets it per method.
     method_settings : dict, default=None
         Per-method overrides of the settings above, ``{method: {name:
         value}}`` with names among :data:`METHOD_SETTINGS` (``window``,
@@ -197,6 +207,12 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         on the training clips) in one run.
     classes : sequence of str, default=None
         Restrict to these action classes (for quick runs and tests).
+    random_state : int or sequence of int, default=0
+        Seed of the neural embedders (see :func:`make_method`). A sequence
+        runs every seeded method once per seed and split, and reports the
+        mean over the seeds with its standard deviation; the methods of
+        :data:`UNSEEDED_METHODS` (PCA) are run once per split, since no seed
+        changes them.
     output : str or path-like, default=None
         Folder for ``results.json`` and figures (``results.png``,
         ``similarity_map.png`` when matplotlib is installed).
@@ -588,6 +604,27 @@ def format_table(result):
     With several seeds a cell is the mean over the seeds, and the last
     column adds the standard deviation of the three-split mean accuracy
     across the seeds and how many seeds the method ran.
+
+    Parameters
+    ----------
+    result : dict
+        What :func:`evaluate_jhmdb` returns (or ``results.json`` read back).
+
+    Returns
+    -------
+    table : str
+        One line per method, without a trailing newline.
+
+    Examples
+    --------
+    >>> from sklearn_skippose.evaluation import format_table
+    >>> result = {"results": [{"method": "pca", "split": 1, "seed": None,
+    ...                        "accuracy": 0.643, "macro_ap": 0.629}],
+    ...           "mean": {"pca": {"accuracy": 0.643, "macro_ap": 0.629, "seeds": [None]}}}
+    >>> print(format_table(result))
+    method            split 1 acc/AP   mean acc/AP
+    ----------------------------------------------
+    pca                 64.3 / 62.9    64.3 / 62.9
     """
     rows = result["results"]
     splits = sorted({r["split"] for r in rows})

@@ -52,7 +52,18 @@ class PredefinedSplits(BaseCrossValidator):
         return s
 
     def get_n_splits(self, X=None, y=None, groups=None):
-        """Number of splits (columns of ``splits``)."""
+        """Number of splits (columns of ``splits``).
+
+        Parameters
+        ----------
+        X, y, groups : ignored
+            Present for API compatibility.
+
+        Returns
+        -------
+        n_splits : int
+            Number of splits.
+        """
         return self._matrix().shape[1]
 
     def split(self, X=None, y=None, groups=None):

@@ -46,7 +46,19 @@ def get_data_home(data_home=None):
 
 
 class DataNotFoundError(FileNotFoundError, ValueError):
-    """Raised when a loader finds no dataset; both a FileNotFoundError and a ValueError."""
+    """Raised when a loader finds no dataset; both a FileNotFoundError and a ValueError.
+
+    Its message says where the loader looked and how to get the data.
+
+    Examples
+    --------
+    >>> from sklearn_skippose.datasets import DataNotFoundError, load_jhmdb
+    >>> try:
+    ...     load_jhmdb("/nowhere")
+    ... except DataNotFoundError as exc:
+    ...     print(str(exc).splitlines()[0])
+    No JHMDB data found. Looked in:
+    """
 
 
 def missing_data_error(dataset, looked_in, how_to_get):

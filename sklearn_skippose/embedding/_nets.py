@@ -29,6 +29,29 @@ class SkipPoseNet(nn.Module):
       contrastive term of :class:`SkipPoseEmbedder` (``contrastive > 0``);
       built last, so the other layers start from the same weights either
       way, and never part of the embedding.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per frame (``2 * n_joints`` for poses).
+    n_components : int
+        Hidden size of every layer, the dimension of ``h_c``.
+    window : int
+        Frames per window (the paper's ``T``).
+    cell : {"gru", "lstm", "rnn"}, default="gru"
+        Recurrent cell of the encoder and the decoders.
+    decode_past : bool, default=True
+        Build the past decoder (False: future decoder only).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_skippose.embedding import SkipPoseNet
+    >>> net = SkipPoseNet(n_features=4, n_components=8, window=2)
+    >>> x = torch.zeros(5, 6, 4)  # five triplets: past, current, future windows
+    >>> past, future = net(x, torch.ones_like(x))
+    >>> tuple(past.shape), tuple(net.encode(x[:, 2:4], torch.ones(5, 2, 4))[0].shape)
+    ((5, 2, 4), (5, 8))
     """
 
     def __init__(self, n_features, n_components, window, cell="gru", decode_past=True):
@@ -46,7 +69,23 @@ class SkipPoseNet(nn.Module):
                                   nn.Linear(n_components, n_components))
 
     def encode(self, x, m):
-        """``h_c`` of windows ``x`` (n, window, n_features) with masks ``m``."""
+        """Encode windows into ``h_c``.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, window, n_features)
+            Windows of poses (missing keypoints may hold anything).
+        m : torch.Tensor of shape (n, window, n_features)
+            Binary masks, 0 on missing keypoints (their inputs are zeroed).
+
+        Returns
+        -------
+        h_c : torch.Tensor of shape (n, n_components)
+            The embedding: the mean of the encoder's final forward and
+            backward states.
+        c_c : torch.Tensor of shape (n, n_components) or None
+            The same for the LSTM's cell state; None for the other cells.
+        """
         z = torch.tanh(self.fc_in(x * m))
         _, h = self.encoder(z)
         if self.cell == "lstm":
@@ -55,6 +94,25 @@ class SkipPoseNet(nn.Module):
         return (h[0] + h[1]) / 2, None
 
     def decode(self, decoder, h_c, c_c, n):
+        """Reconstruct one window from an encoding.
+
+        Parameters
+        ----------
+        decoder : torch.nn.Module
+            ``decoder_past`` or ``decoder_future``; its inputs are ``fc_in``
+            of zeros.
+        h_c : torch.Tensor of shape (n, n_components)
+            The encoding, the decoder's initial hidden state.
+        c_c : torch.Tensor of shape (n, n_components) or None
+            The LSTM's initial cell state (None for the other cells).
+        n : int
+            Number of windows.
+
+        Returns
+        -------
+        window : torch.Tensor of shape (n, window, n_features)
+            The reconstruction.
+        """
         zeros = torch.zeros(n, self.window, self.fc_in.in_features, device=h_c.device,
                             dtype=h_c.dtype)
         inp = torch.tanh(self.fc_in(zeros))
@@ -67,14 +125,40 @@ class SkipPoseNet(nn.Module):
     def forward(self, x, m):
         """Reconstructions of the past and future windows of triplets.
 
-        ``x``, ``m``: (n, 3 * window, n_features) when decoding the past,
-        (n, 2 * window, n_features) otherwise (current window first).
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, 3 * window, n_features)
+            Triplets of windows: past, current, future; without the past
+            decoder, (n, 2 * window, n_features), current window first.
+        m : torch.Tensor of the shape of ``x``
+            Binary masks, 0 on missing keypoints.
+
+        Returns
+        -------
+        past : torch.Tensor of shape (n, window, n_features) or None
+            Reconstruction of the past window (None without the past
+            decoder).
+        future : torch.Tensor of shape (n, window, n_features)
+            Reconstruction of the future window.
         """
         past, future, _ = self.reconstruct(x, m)
         return past, future
 
     def reconstruct(self, x, m):
-        """``forward``'s reconstructions and the encoding ``h_c`` they came from."""
+        """``forward``'s reconstructions and the encoding they came from.
+
+        Parameters
+        ----------
+        x, m : torch.Tensor
+            As in :meth:`forward`.
+
+        Returns
+        -------
+        past, future : torch.Tensor or None
+            As in :meth:`forward`.
+        h_c : torch.Tensor of shape (n, n_components)
+            The encoding of the current windows.
+        """
         w = self.window
         cur = slice(w, 2 * w) if self.decode_past else slice(0, w)
         h_c, c_c = self.encode(x[:, cur], m[:, cur])
@@ -104,6 +188,16 @@ def view_info_nce(a, b, temperature):
     -------
     loss : torch.Tensor
         Scalar; 0 for fewer than two rows (no negatives).
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_skippose.embedding import view_info_nce
+    >>> a = torch.eye(4)
+    >>> matched = view_info_nce(a, a, temperature=0.1)     # every row finds its pair
+    >>> shuffled = view_info_nce(a, a.roll(1, dims=0), temperature=0.1)
+    >>> bool(matched < 0.01), bool(shuffled > 5)
+    (True, True)
     """
     if len(a) < 2:
         return a.sum() * 0.0
@@ -118,6 +212,24 @@ class AutoencoderNet(nn.Module):
     FC* (+ tanh) on every pose, the window's FC* outputs concatenated and
     mapped to the ``n_components`` code (+ tanh); the decoder mirrors it and
     FC** maps every frame back to the features.
+
+    Parameters
+    ----------
+    n_features : int
+        Features per frame.
+    n_components : int
+        Hidden size and code size.
+    window : int
+        Frames per window.
+
+    Examples
+    --------
+    >>> import torch
+    >>> from sklearn_skippose.embedding import AutoencoderNet
+    >>> net = AutoencoderNet(n_features=4, n_components=8, window=3)
+    >>> x = torch.zeros(5, 3, 4)
+    >>> tuple(net(x, torch.ones_like(x)).shape), tuple(net.encode(x, torch.ones_like(x)).shape)
+    ((5, 3, 4), (5, 8))
     """
 
     def __init__(self, n_features, n_components, window):
@@ -129,10 +241,36 @@ class AutoencoderNet(nn.Module):
         self.fc_out = nn.Linear(n_components, n_features)
 
     def encode(self, x, m):
+        """Encode windows into codes.
+
+        Parameters
+        ----------
+        x : torch.Tensor of shape (n, window, n_features)
+            Windows of poses.
+        m : torch.Tensor of shape (n, window, n_features)
+            Binary masks, 0 on missing keypoints (their inputs are zeroed).
+
+        Returns
+        -------
+        code : torch.Tensor of shape (n, n_components)
+            The embedding of every window.
+        """
         z = torch.tanh(self.fc_in(x * m))
         return torch.tanh(self.to_code(z.flatten(1)))
 
     def forward(self, x, m):
+        """Reconstruct windows through their codes.
+
+        Parameters
+        ----------
+        x, m : torch.Tensor of shape (n, window, n_features)
+            Windows and their binary masks, as in :meth:`encode`.
+
+        Returns
+        -------
+        reconstruction : torch.Tensor of shape (n, window, n_features)
+            The decoded windows.
+        """
         code = self.encode(x, m)
         z = torch.tanh(self.from_code(code)).view(len(x), self.window, -1)
         return self.fc_out(z)

@@ -281,8 +281,34 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
         Step between windows.
     augmentation : MocapProjection or None, default=None
         Extra generated training windows per epoch.
-    batch_size, max_epochs, lr, weight_decay, validation_fraction, patience, warm_start, device, random_state, verbose, callbacks
-        As in :class:`SkipPoseEmbedder`.
+    batch_size : int, default=256
+        Windows per optimisation step.
+    max_epochs : int, default=100
+        Upper bound on the number of epochs; 0 keeps the random initial
+        weights.
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=1e-5
+        Adam weight decay.
+    validation_fraction : float, default=0.1
+        Fraction of training *sequences* held out to choose the number of
+        epochs (early stopping, best weights restored); 0 trains
+        ``max_epochs`` epochs.
+    patience : int, default=5
+        Epochs without validation improvement before stopping.
+    warm_start : bool, default=False
+        Continue training the current weights on the next ``fit``
+        (``window`` and ``n_components`` must be those of the fitted
+        network).
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train and embed.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation, the validation split and batch order.
+    verbose : int, default=0
+        Show a progress bar with the losses per epoch.
+    callbacks : list of callable or None, default=None
+        Called after every epoch as ``callback(estimator, record)``; a true
+        return value stops training (see :class:`SkipPoseEmbedder`).
 
     Attributes
     ----------

@@ -533,7 +533,7 @@ def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
     itakura_max_slope : float, default=None
         Slope for ``"itakura"`` (2 when None).
     n_jobs : int, default=None
-        joblib workers over blocks of ``X`` (the compiled kernels already use
+        Joblib workers over blocks of ``X`` (the compiled kernels already use
         every core of the machine they run on: numba's thread count); with
         ``joblib.parallel_backend("dask")`` the blocks go to a dask cluster.
 
@@ -582,8 +582,17 @@ def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=N
         Query sequence (trailing all-NaN frames are dropped).
     y : array-like of shape (n_frames_y, n_features)
         Dictionary sequence.
-    metric, aggregate, global_constraint, sakoe_chiba_radius, itakura_max_slope
-        As in :func:`pairwise_dtw_scores`.
+    metric : {"cosine", "euclidean"}, default="cosine"
+        Local similarity between time steps.
+    aggregate : {"sum", "mean", "cost"}, default="sum"
+        How similarities along the path become the score (as in
+        :func:`pairwise_dtw_scores`).
+    global_constraint : {None, "sakoe_chiba", "itakura"}, default=None
+        tslearn's global constraints.
+    sakoe_chiba_radius : int, default=None
+        Radius for ``"sakoe_chiba"`` (1 when None).
+    itakura_max_slope : float, default=None
+        Slope for ``"itakura"`` (2 when None).
     steps : {"classic", "bounded"}, default="classic"
         The steps of the path: (1, 0), (0, 1), (1, 1), as everywhere else in
         the package; or (1, 1), (2, 1), (1, 2), the slope-bounded steps of

@@ -144,5 +144,17 @@ def macro_average_precision_scorer(estimator, X, y_true):
     -------
     score : float
         :func:`macro_average_precision` of the estimator's scores.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import DTWNearestNeighbors
+    >>> from sklearn_skippose.metrics import macro_average_precision_scorer
+    >>> t = np.linspace(0, 1, 12)[:, None]
+    >>> X = np.stack([np.hstack([np.cos(f * t), np.sin(f * t)])
+    ...               for f in (1.0, 1.2, 5.0, 5.5)])
+    >>> clf = DTWNearestNeighbors().fit(X[[0, 2]], [0, 1])
+    >>> float(macro_average_precision_scorer(clf, X[[1, 3]], [0, 1]))
+    1.0
     """
     return _map_from_estimator(estimator, X, y_true)

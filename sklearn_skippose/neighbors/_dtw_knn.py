@@ -10,7 +10,7 @@ __all__ = ["DTWNearestNeighbors"]
 
 
 class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
-    """k-nearest-neighbour classifier and retrieval index under DTW similarity.
+    """Classifier and retrieval index: k nearest neighbours under DTW similarity.
 
     The paper's classifier (section 3.2): every query sequence of per-time-step
     feature vectors is aligned to every dictionary sequence by dynamic time
@@ -55,7 +55,7 @@ class DTWNearestNeighbors(ClassifierMixin, BaseDTWNeighbors):
         ``"auto"`` currently always chooses ``"brute"``, which was faster on
         every workload measured so far (``benchmarks/bench_dtw.py``).
     n_jobs : int, default=None
-        joblib workers over blocks of queries. The compiled kernels already
+        Joblib workers over blocks of queries. The compiled kernels already
         use every core of the machine they run on (numba's thread count,
         ``numba.set_num_threads`` to lower it), so leave it None locally;
         under ``joblib.parallel_backend("dask")`` (or ray's backend) set it to

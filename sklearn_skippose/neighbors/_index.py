@@ -48,7 +48,7 @@ class DTWNeighborsIndex(BaseDTWNeighbors):
         skips sequences that provably cannot be among the neighbours (the
         same result); ``"auto"`` is ``"brute"``.
     n_jobs : int, default=None
-        joblib workers over blocks of queries (see
+        Joblib workers over blocks of queries (see
         :class:`~sklearn_skippose.DTWNearestNeighbors`).
 
     Attributes

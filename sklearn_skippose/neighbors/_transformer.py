@@ -52,7 +52,7 @@ class DTWNeighborsTransformer(ClassNamePrefixFeaturesOutMixin, TransformerMixin,
     algorithm : {"auto", "brute", "pruned"}, default="auto"
         As in :class:`~sklearn_skippose.DTWNearestNeighbors`.
     n_jobs : int, default=None
-        joblib workers over blocks of queries.
+        Joblib workers over blocks of queries.
 
     Attributes
     ----------

@@ -399,6 +399,16 @@ def check_sequence_dataset(
         Real length of every sequence.
     y : ndarray or None
         Validated targets (only when ``y`` was given).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.base import BaseEstimator
+    >>> from sklearn_skippose.utils import check_sequence_dataset
+    >>> clips = [np.zeros((3, 4)), np.ones((5, 4))]  # two sequences, 4 features
+    >>> X, lengths = check_sequence_dataset(BaseEstimator(), clips)
+    >>> X.shape, lengths.tolist()
+    ((2, 5, 4), [3, 5])
     """
     if isinstance(dtype, (list, tuple)):
         dtype = _preserved_dtype(X, dtype)
