@@ -33,6 +33,32 @@ def test_evaluate_function_on_classes(data_home):
     assert res["settings"]["normalize"] == "first_pose_isotropic"
 
 
+def test_results_record_their_environment_and_data(data_home):
+    import hashlib
+    from datetime import datetime
+
+    import numpy as np
+    import sklearn
+
+    import sklearn_skippose
+    from sklearn_skippose.datasets import load_jhmdb
+
+    classes = ["clap", "golf"]
+    res = evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=classes,
+                         verbose=False)
+    env = json.loads(json.dumps(res))["environment"]  # what results.json holds
+    assert env["versions"]["sklearn_skippose"] == sklearn_skippose.__version__
+    assert env["versions"]["scikit-learn"] == sklearn.__version__
+    assert env["wall_seconds"] >= 0 and env["cpu"]
+    assert datetime.fromisoformat(env["started_utc"]).utcoffset().total_seconds() == 0
+    data = load_jhmdb(data_home, classes=classes).data  # the fingerprint, recomputed
+    assert env["data_sha256"] == hashlib.sha256(
+        np.ascontiguousarray(data, dtype=np.float64).tobytes()).hexdigest()
+    other = evaluate_jhmdb(data_home, methods=["pca"], splits=[1],
+                           classes=["clap", "pullup"], verbose=False)
+    assert other["environment"]["data_sha256"] != env["data_sha256"]
+
+
 def test_normalize_reaches_augmentation():
     """The mocap projections are normalised like the real clips."""
     emb = make_method("skippose-aug", normalize="sequence_bbox", augment=10)

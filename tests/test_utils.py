@@ -61,6 +61,8 @@ def test_keypoint_mask_pairs():
 
 
 def test_show_versions(capsys):
+    import os
+
     import numpy
     import sklearn
 
@@ -76,6 +78,7 @@ def test_show_versions(capsys):
     assert f"numpy: {numpy.__version__}" in out
     assert f"scikit-learn: {sklearn.__version__}" in out
     assert "cuda available: " in out and "numba threads: " in out
+    assert f", {os.cpu_count()} logical cores" in out
     assert main(["show-versions"]) == 0
     assert capsys.readouterr().out == out  # the command prints the same
     with pytest.raises(SystemExit) as exc:

@@ -1,5 +1,6 @@
 """What a bug report needs: the versions and compute devices this package runs with."""
 
+import os
 import platform
 import sys
 from importlib import metadata
@@ -11,14 +12,20 @@ _DEPENDENCIES = ("numpy", "scipy", "scikit-learn", "torch", "numba", "joblib",
                  "matplotlib", "tslearn", "pandas")
 
 
-def _versions():
-    """``{section: {name: value}}`` of everything :func:`show_versions` prints."""
+def _versions(import_torch=True):
+    """``{section: {name: value}}`` of everything :func:`show_versions` prints.
+
+    With ``import_torch=False`` torch's threads and devices are reported
+    only when torch is already imported (a run that needed no network
+    does not load it just to say so).
+    """
     from .. import __version__
 
     system = {
         "python": sys.version.replace("\n", " "),
         "executable": sys.executable,
         "machine": platform.platform(),
+        "cpu": _cpu(),
     }
     deps = {"sklearn_skippose": __version__}
     for name in _DEPENDENCIES:
@@ -28,6 +35,8 @@ def _versions():
             deps[name] = None
     compute = {}
     try:
+        if not import_torch and "torch" not in sys.modules:
+            raise ImportError("torch not loaded")
         import torch
 
         compute["torch threads"] = torch.get_num_threads()
@@ -44,6 +53,21 @@ def _versions():
     except ImportError:  # pragma: no cover - numba is a dependency
         compute["numba threads"] = None
     return {"System": system, "Dependencies": deps, "Compute": compute}
+
+
+def _cpu():
+    """The processor's model name (where the system says it) and core count."""
+    name = platform.processor() or ""
+    try:  # Linux: platform.processor() is often just the architecture
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    name = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    cores = os.cpu_count()
+    return f"{name or 'unknown'}, {cores} logical cores" if cores else (name or "unknown")
 
 
 def show_versions():
