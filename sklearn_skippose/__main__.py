@@ -21,6 +21,7 @@
 
 import argparse
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -247,6 +248,18 @@ def _parse_set(parser, items):
 
 
 def main(argv=None):
+    """The ``skippose`` command; returns its exit status."""
+    try:
+        status = _main(argv)
+        sys.stdout.flush()  # here, not at exit, where the error could not be caught
+        return status
+    except BrokenPipeError:  # the reader went away (``skippose ... | head``)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # no second error when Python flushes
+        return 1
+
+
+def _main(argv):
     parser = argparse.ArgumentParser(
         prog="skippose",
         description="Skip-Pose Vectors on JHMDB: the evaluation, its comparisons and "

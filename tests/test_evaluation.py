@@ -549,3 +549,17 @@ def test_figures_leave_the_callers_matplotlib_alone(data_home, tmp_path):
         assert im.size[0] > 100 and im.size[1] > 100
     with Image.open(tmp_path / "similarity_map.png") as im:
         assert im.size == (540, 480)  # 4.5 x 4 inches at 120 dpi
+
+
+def test_cli_output_into_a_closed_pipe_ends_quietly():
+    """``skippose show-versions | head -1``: no BrokenPipeError traceback."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen([sys.executable, "-m", "sklearn_skippose", "show-versions"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.close()  # the reader is gone before anything is written
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert "BrokenPipeError" not in err and "Traceback" not in err
+    assert proc.returncode == 1
