@@ -1,3 +1,6 @@
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 from scipy.io import loadmat, savemat
@@ -89,6 +92,14 @@ def test_missing_data_home(tmp_path):
         get_data_home(3)
 
 
+def test_data_home_default_follows_xdg(monkeypatch, tmp_path):
+    monkeypatch.delenv("SKIPPOSE_DATA", raising=False)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
+    assert get_data_home() == tmp_path / "sklearn_skippose"
+    monkeypatch.delenv("XDG_DATA_HOME")
+    assert get_data_home() == Path.home() / ".local" / "share" / "sklearn_skippose"
+
+
 def test_data_home_env(monkeypatch, data_home):
     monkeypatch.setenv("SKIPPOSE_DATA", str(data_home))
     assert get_data_home() == data_home
@@ -149,6 +160,19 @@ def test_predefined_splits_errors():
         list(PredefinedSplits(np.array([[1, 3], [2, 2], [1, 0]])).split())
     with pytest.raises(TypeError):
         PredefinedSplits(np.array([[1.5]])).get_n_splits()
+    for bad in (np.ones((2, 2, 2), dtype=int), np.ones((3, 0), dtype=int)):
+        with pytest.raises(ValueError, match=r"splits must be a \(n_samples, n_splits\) "
+                                             f"matrix, got shape {re.escape(str(bad.shape))}"):
+            PredefinedSplits(bad).get_n_splits()
+
+
+def test_predefined_splits_one_column():
+    """A 1D code vector is one split (scikit-learn's PredefinedSplit reads one)."""
+    codes = np.array([1, 2, 1, 0, 2])
+    cv = PredefinedSplits(codes)
+    assert cv.get_n_splits() == 1
+    (train, test), = cv.split(np.zeros((5, 1)))
+    assert train.tolist() == [0, 2] and test.tolist() == [1, 4]
 
 
 def test_inner_splits_on_jhmdb(jhmdb):

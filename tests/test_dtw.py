@@ -129,6 +129,40 @@ def test_bad_inputs():
         pairwise_dtw_scores(np.ones((2, 0, 2)))
 
 
+@pytest.mark.parametrize("kwargs, exc, match", [
+    (dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=1.5), TypeError,
+     "sakoe_chiba_radius must be an integer, got 1.5"),
+    (dict(global_constraint="sakoe_chiba", sakoe_chiba_radius=True), TypeError,
+     "sakoe_chiba_radius must be an integer"),
+    (dict(global_constraint="itakura", itakura_max_slope="2"), TypeError,
+     "itakura_max_slope must be a number, got '2'"),
+    (dict(global_constraint="itakura", itakura_max_slope=0.5), ValueError,
+     "itakura_max_slope must be >= 1, got 0.5"),
+    (dict(global_constraint="itakura", itakura_max_slope=np.nan), ValueError,
+     "itakura_max_slope must be >= 1"),
+])
+def test_bad_constraint_parameters(kwargs, exc, match):
+    X = [np.ones((3, 2)), np.ones((4, 2))]
+    with pytest.raises(exc, match=match):
+        pairwise_dtw_scores(X, **kwargs)
+    with pytest.raises(exc, match=match):
+        dtw_alignment(X[0], X[1], **kwargs)
+
+
+def test_alignment_input_shapes():
+    # a 1D sequence is one feature per frame: the reference on (n, 1) frames
+    x, y = np.arange(5.0), np.array([0.0, 0.0, 1.0, 3.0, 4.0, 4.0, 6.0])
+    al = dtw_alignment(x, y, metric="euclidean", aggregate="cost")
+    ref = dtw_path_from_metric(x[:, None], y[:, None], metric="sqeuclidean")[1]
+    np.testing.assert_allclose(-al.score, ref, rtol=1e-12)
+    with pytest.raises(ValueError, match=r"x must be 2D \(n_frames, n_features\), got shape "
+                                         r"\(2, 3, 4\)"):
+        dtw_alignment(np.ones((2, 3, 4)), np.ones((3, 4)))
+    with pytest.raises(ValueError, match="x and y must have the same number of features; "
+                                         "got 4 and 3"):
+        dtw_alignment(np.ones((3, 4)), np.ones((3, 3)))
+
+
 # ----------------------------------------------------------------------------
 # the lane-packed fixed-point kernel (unconstrained cosine) against the
 # float64 kernels and the reference

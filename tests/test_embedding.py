@@ -241,6 +241,31 @@ def test_bad_input(Est):
         fitted.transform(np.full((1, 5, 6), np.nan))
 
 
+def test_diverging_training_is_an_error(clips):
+    X, _ = clips
+    with pytest.raises(ValueError, match=r"Training diverged \(non-finite loss\); lower lr"):
+        SkipPoseEmbedder(window=2, n_components=8, max_epochs=2, random_state=0).fit(X * 1e30)
+
+
+def test_early_stopping_waits_patience_epochs(clips):
+    # lr=0: the validation loss never improves after the first epoch
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=2, n_components=8, lr=0.0, max_epochs=20, patience=3,
+                           random_state=0).fit(X)
+    assert emb.n_epochs_ == 4 and emb.best_epoch_ == 1
+    assert [h["best"] for h in emb.history_] == [True, False, False, False]
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks a machine without CUDA")
+def test_devices_without_cuda(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=1, device="auto").fit(X)
+    assert emb.device_ == "cpu"
+    for device in ("cuda", "cuda:0"):
+        with pytest.raises(ValueError, match=f"device='{device}' but torch sees no CUDA"):
+            SkipPoseEmbedder(max_epochs=1, device=device).fit(X)
+
+
 def test_bad_training_params():
     X = np.random.default_rng(0).normal(size=(4, 12, 6))
     with pytest.raises(ValueError, match="cell"):

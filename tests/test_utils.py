@@ -42,6 +42,10 @@ def test_inner_all_nan_frame_is_not_padding():
         ("abc", "array-like", TypeError),
         ([np.zeros((2, 4)), np.zeros((2, 6))], "same number of features", ValueError),
         (np.array([[["a", "b"]]]), "numbers", TypeError),
+        (np.zeros((2, 3, 4), dtype=complex), "Complex data not supported", ValueError),
+        (np.zeros((3, 0, 4)), "every sequence needs at least one frame", ValueError),
+        ([[[1.0, 2.0]], [[1.0, 2.0], [3.0]]], "Pass a list of per-sequence arrays",
+         ValueError),
     ],
 )
 def test_bad_input(X, match, exc):
