@@ -81,6 +81,49 @@ def test_malformed_mat(tmp_path):
         load_jhmdb(tmp_path)
 
 
+def test_malformed_bundle(tmp_path):
+    path = tmp_path / "jhmdb" / "jhmdb_gt2d_partial.npz"
+    path.parent.mkdir()
+    np.savez(path, pos_world=np.zeros((4, 15, 2)))  # the other arrays missing
+    with pytest.raises(ValueError, match="Malformed JHMDB bundle .*offsets"):
+        load_jhmdb(tmp_path)
+    np.savez(path, pos_world=np.zeros((4, 15, 3)), offsets=[0, 4], labels=["run"],
+             splits=np.ones((1, 3)), joint_names=["j"] * 15, clip_sha1=["x"])
+    with pytest.raises(ValueError, match=r"pos_world has shape \(4, 15, 3\)"):
+        load_jhmdb(tmp_path)
+
+
+def test_official_layout_edge_cases(tmp_path):
+    """A single-frame clip squeezed to 2D by MATLAB; split files with other
+    names or bad lines; joint counts that differ between clips."""
+    d = tmp_path / "joint_positions" / "run" / "clip1"
+    d.mkdir(parents=True)
+    one = np.arange(30.0).reshape(2, 15)  # (2, n_joints): one frame
+    savemat(d / "joint_positions.mat", {"pos_world": one, "pos_img": one})
+    splits = tmp_path / "splits"
+    splits.mkdir()
+    (splits / "run_test_split1.txt").write_text("clip1.avi 2\n\n")
+    (splits / "run_test_split9.txt").write_text("clip1.avi 1\n")  # not a split: ignored
+    b = load_jhmdb(tmp_path, layout="official", splits_dir=splits, mask_out_of_frame=False)
+    assert b.data.shape == (1, 1, 30)
+    np.testing.assert_array_equal(b.data[0, 0].reshape(15, 2), one.T)
+    assert b.splits.tolist() == [[2, 0, 0]]
+    (splits / "run_test_split2.txt").write_text("clip1.avi 7\n")
+    with pytest.raises(ValueError, match=r"Malformed split file .*line 1: 'clip1.avi 7'"):
+        load_jhmdb(tmp_path, layout="official", splits_dir=splits)
+    (splits / "run_test_split2.txt").unlink()
+    d2 = tmp_path / "joint_positions" / "run" / "clip2"
+    d2.mkdir()
+    savemat(d2 / "joint_positions.mat", {"pos_world": np.zeros((2, 14, 3)),
+                                          "pos_img": np.zeros((2, 14, 3))})
+    with pytest.raises(ValueError, match=r"disagree on the joint count: \[14, 15\]"):
+        load_jhmdb(tmp_path, layout="official")
+    empty = tmp_path / "empty"
+    (empty / "joint_positions").mkdir(parents=True)
+    with pytest.raises(DataNotFoundError, match="No JHMDB data found"):
+        load_jhmdb(empty, layout="official")
+
+
 def test_missing_data_home(tmp_path):
     with pytest.raises(DataNotFoundError, match=str(tmp_path)) as exc:
         load_jhmdb(tmp_path)
