@@ -93,6 +93,40 @@ def test_malformed_bundle(tmp_path):
         load_jhmdb(tmp_path)
 
 
+@pytest.mark.parametrize("loader, folder, name, what", [
+    (load_jhmdb, "jhmdb", "jhmdb_gt2d_partial.npz", "JHMDB bundle"),
+    (load_h36m, "h36m", "h36m_pos3d_17j_25hz.npz", "Human3.6M file"),
+])
+def test_bundle_that_is_not_an_npz_archive(tmp_path, loader, folder, name, what):
+    path = tmp_path / folder / name
+    path.parent.mkdir()
+    for content, match in [(b"not an archive", "not a .npz archive of numeric arrays"),
+                           (b"", "not a .npz archive of numeric arrays")]:
+        path.write_bytes(content)
+        with pytest.raises(ValueError, match=f"Malformed {what} .*{match}") as exc:
+            loader(tmp_path)
+        assert "pickle" not in str(exc.value)  # numpy's advice does not apply
+    with open(path, "wb") as f:  # a bare .npy under the bundle's name
+        np.save(f, np.zeros(3))
+    with pytest.raises(ValueError, match=f"Malformed {what} .*a single array"):
+        loader(tmp_path)
+
+
+def test_h36m_recordings_that_are_not_numbers(tmp_path):
+    path = tmp_path / "h36m" / "h36m_pos3d_17j_25hz.npz"
+    path.parent.mkdir()
+    np.savez(path, **{"S1/walking_1": np.array(["a", "b"])})
+    with pytest.raises(ValueError, match="S1/walking_1 is not an array of numbers"):
+        load_h36m(tmp_path)
+    np.savez(path, **{"S1/walking_1": np.zeros((5, 16, 3))})
+    with pytest.raises(ValueError, match=r"S1/walking_1 has shape \(5, 16, 3\), expected"):
+        load_h36m(tmp_path)
+    np.savez(path, **{"S1/walking_1": np.zeros((5, 17, 3)), "S5/eating_1": np.zeros((5, 17, 3))})
+    with pytest.raises(ValueError, match="No Human3.6M recording matches subjects=.'S1'.*"
+                                         "actions=.'eating'"):
+        load_h36m(tmp_path, subjects="S1", actions="eating")
+
+
 def test_official_layout_edge_cases(tmp_path):
     """A single-frame clip squeezed to 2D by MATLAB; split files with other
     names or bad lines; joint counts that differ between clips."""

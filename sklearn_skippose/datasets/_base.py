@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import numpy as np
+
 ENV_VAR = "SKIPPOSE_DATA"
 
 
@@ -59,6 +61,21 @@ class DataNotFoundError(FileNotFoundError, ValueError):
     ...     print(str(exc).splitlines()[0])
     No JHMDB data found. Looked in:
     """
+
+
+def open_npz(path, what):
+    """``np.load`` of a data bundle; a file that is not a ``.npz`` archive of
+    arrays is a ``ValueError`` naming it (numpy's own message for a stray
+    file advises loading pickles, which the loaders never do)."""
+    try:
+        z = np.load(path, allow_pickle=False)
+    except (OSError, ValueError, EOFError) as exc:
+        raise ValueError(
+            f"Malformed {what} {path}: not a .npz archive of numeric arrays."
+        ) from exc
+    if not isinstance(z, np.lib.npyio.NpzFile):  # a bare .npy renamed
+        raise ValueError(f"Malformed {what} {path}: a single array, not a .npz archive.")
+    return z
 
 
 def missing_data_error(dataset, looked_in, how_to_get):

@@ -3,7 +3,7 @@
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import _name_list, get_data_home, missing_data_error
+from ._base import _name_list, get_data_home, missing_data_error, open_npz
 from ._jhmdb import JHMDB_JOINT_NAMES
 
 __all__ = ["load_h36m", "h36m_to_jhmdb", "h36m_to_skeleton", "H36M_JOINT_NAMES",
@@ -321,7 +321,7 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
     actions = _name_list(actions, "actions")
     seqs, keys = [], []
     try:
-        with np.load(path, allow_pickle=False) as z:
+        with open_npz(path, "Human3.6M file") as z:
             files = sorted(z.files)
             for wanted, part, what in ((subjects, _subject_of, "subjects"),
                                        (actions, _action_of, "actions")):
@@ -336,7 +336,13 @@ def load_h36m(data_home=None, *, subjects=None, actions=None, joints="h36m"):
                     continue
                 if actions is not None and _action_of(key) not in actions:
                     continue
-                arr = np.asarray(z[key], dtype=np.float32)
+                try:
+                    arr = np.asarray(z[key], dtype=np.float32)
+                except (TypeError, ValueError):  # object or text arrays
+                    raise ValueError(
+                        f"Malformed Human3.6M file {path}: {key} is not an array of "
+                        "numbers."
+                    ) from None
                 if arr.ndim != 3 or arr.shape[1:] != (17, 3):
                     raise ValueError(
                         f"Malformed Human3.6M file {path}: {key} has shape "

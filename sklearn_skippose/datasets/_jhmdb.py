@@ -5,7 +5,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ._base import _name_list, get_data_home, missing_data_error
+from ._base import _name_list, get_data_home, missing_data_error, open_npz
 
 __all__ = [
     "load_jhmdb",
@@ -124,16 +124,16 @@ def _find_root(data_home):
 
 
 def _read_bundle(path):
-    try:
-        with np.load(path, allow_pickle=False) as z:
+    with open_npz(path, "JHMDB bundle") as z:
+        try:
             pos_world = np.asarray(z["pos_world"], dtype=np.float64)
             offsets = np.asarray(z["offsets"], dtype=np.int64)
             labels = np.asarray(z["labels"]).astype(str)
             splits = np.asarray(z["splits"], dtype=np.int8)
             joint_names = tuple(np.asarray(z["joint_names"]).astype(str))
             clip_ids = np.asarray(z["clip_sha1"]).astype(str)
-    except (KeyError, OSError, ValueError) as exc:
-        raise ValueError(f"Malformed JHMDB bundle {path}: {exc}") from None
+        except (KeyError, OSError, ValueError) as exc:
+            raise ValueError(f"Malformed JHMDB bundle {path}: {exc}") from None
     if pos_world.ndim != 3 or pos_world.shape[2] != 2:
         raise ValueError(f"Malformed JHMDB bundle {path}: pos_world has shape {pos_world.shape}.")
     clips = [pos_world[offsets[i] : offsets[i + 1]] for i in range(len(offsets) - 1)]
