@@ -48,7 +48,11 @@ def _summary(args):
         h = load_h36m(args.data_home)
         print(h.DESCR)
     except (FileNotFoundError, ValueError) as exc:
-        print(f"Human3.6M: not available ({str(exc).splitlines()[0]})")
+        lines = str(exc).splitlines()
+        places = [line.strip() for line in lines[1:] if line.startswith("  ")]
+        where = f" {', '.join(places)}" if places else ""
+        print(f"Human3.6M: not available ({lines[0]}{where}); only the augmented "
+              "method (skippose-aug, MocapProjection) needs it")
     return 0
 
 

@@ -563,3 +563,42 @@ def test_cli_output_into_a_closed_pipe_ends_quietly():
     proc.wait(timeout=60)
     assert "BrokenPipeError" not in err and "Traceback" not in err
     assert proc.returncode == 1
+
+
+def test_cli_summary_of_the_data(data_home, tmp_path, capsys):
+    assert main(["summary", "--data-home", str(data_home)]) == 0
+    out = capsys.readouterr().out
+    assert "804 clips, 21 classes, 15 joints" in out
+    assert "data: (804, 40, 30)" in out
+    for line in ("split 1: 536 train / 268 test clips", "split 2: 534 train / 270 test clips",
+                 "split 3: 539 train / 265 test clips"):
+        assert line in out
+    assert "189 recordings" in out  # Human3.6M
+    only_jhmdb = tmp_path / "only_jhmdb"
+    only_jhmdb.mkdir()
+    (only_jhmdb / "jhmdb").symlink_to(data_home / "jhmdb", target_is_directory=True)
+    assert main(["summary", "--data-home", str(only_jhmdb)]) == 0
+    last = capsys.readouterr().out.strip().splitlines()[-1]
+    assert last.startswith("Human3.6M: not available (No Human3.6M data found. Looked in: "
+                           f"{only_jhmdb / 'h36m'}, {only_jhmdb});")
+
+
+def test_make_method_builds_each_paper_method():
+    from sklearn_skippose import AutoencoderEmbedder, PCAEmbedder
+
+    ae = make_method("ae", window=6, n_components=32, max_epochs=7, random_state=3)
+    assert isinstance(ae, AutoencoderEmbedder)
+    assert (ae.window, ae.n_components, ae.max_epochs, ae.random_state) == (6, 32, 7, 3)
+    assert isinstance(make_method("pca", window=6), PCAEmbedder)
+    nopast = make_method("skippose-nopast")
+    assert isinstance(nopast, SkipPoseEmbedder) and nopast.decode_past is False
+    assert make_method("skippose-random", max_epochs=50).max_epochs == 0  # never trained
+
+
+@pytest.mark.parametrize("scale, steps", [(True, ["SequenceStandardScaler"]),
+                                          (False, []), (None, []),
+                                          ("whiten", ["SequenceWhitener"])])
+def test_scale_accepts_booleans(scale, steps):
+    from sklearn_skippose.evaluation import _scaler
+
+    assert [type(s).__name__ for s in _scaler(scale)] == steps

@@ -59,6 +59,10 @@ def test_plot_poses_custom_skeleton_and_bad_input():
         plot_poses(two, skeleton="smpl")
     with pytest.raises(TypeError, match="index pairs"):
         plot_poses(two, skeleton=[("a", "b")])
+    with pytest.raises(ValueError, match="Every bone of skeleton must be a pair"):
+        plot_poses(two, skeleton=[(0, 1, 1)])
+    with pytest.raises(ValueError, match=r"bone \(0, 2\) but the poses have 2 joints"):
+        plot_poses(two, skeleton=[(0, 2)])
     with pytest.raises(ValueError, match="even number of features"):
         plot_poses(np.zeros((3, 5)))
     with pytest.raises(ValueError, match="orientation"):
