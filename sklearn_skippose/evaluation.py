@@ -228,7 +228,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         "results": [{"method", "split", "seed", "accuracy", "macro_ap",
         "fit_seconds", "y_true", "y_pred", "scores", "score_labels", ...}],
         "mean": {method:
-        {"accuracy", "macro_ap", "accuracy_std", "macro_ap_std", "seeds"}}}``;
+        {"accuracy", "macro_ap", "accuracy_std", "macro_ap_std", "seeds"}},
+        "environment"}``;
         ``method_settings`` holds the overrides only; ``seed`` is ``None``
         for an unseeded method; ``y_true`` and ``y_pred`` are the test clips'
         label indices into ``target_names``, in the same order in every row
@@ -239,10 +240,10 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         deviations are across the seeds' three-split means (``ddof=1``;
         0 with one seed). ``environment`` records where the numbers came
         from: the versions of Python, this package and its dependencies,
-        the machine and its processor, numba's and (when loaded) torch's threads, the start
-        time (UTC), the wall time in seconds, and ``data_sha256``, a
-        SHA-256 of the evaluated clips' array (float64, C order), which
-        tells whether two runs read the same data.
+        the machine and its processor, numba's and (when loaded) torch's
+        threads, the start time (UTC), the wall time in seconds, and
+        ``data_sha256``, a SHA-256 of the evaluated clips' array (float64,
+        C order), which tells whether two runs read the same data.
 
     Examples
     --------
