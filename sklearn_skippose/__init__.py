@@ -9,8 +9,8 @@ from .augmentation import MocapProjection, PoseJitter, mirror_poses
 from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import (DTWNearestNeighbors, DTWNeighborsIndex, DTWNeighborsTransformer,
                         DTWSubsequenceIndex)
-from .preprocessing import (FrameRateResampler, PoseNormalizer, SequenceStandardScaler,
-                            SequenceWhitener)
+from .preprocessing import (FrameRateResampler, KeypointInterpolator, PoseNormalizer,
+                            SequenceStandardScaler, SequenceWhitener)
 from .utils import show_versions
 
 __version__ = "0.1.0"
@@ -22,6 +22,7 @@ __all__ = [
     "DTWNeighborsTransformer",
     "DTWSubsequenceIndex",
     "FrameRateResampler",
+    "KeypointInterpolator",
     "MocapProjection",
     "PoseJitter",
     "PCAEmbedder",

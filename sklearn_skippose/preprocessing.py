@@ -1,5 +1,6 @@
 """Pose normalisation (the paper's preprocessing, section 4.1), frame-rate
-resampling and the feature scalers placed after an embedder."""
+resampling, filling in missing keypoints, and the feature scalers placed
+after an embedder."""
 
 from numbers import Real
 
@@ -14,8 +15,8 @@ from .utils._sequences import (
     is_tabular,
 )
 
-__all__ = ["FrameRateResampler", "PoseNormalizer", "SequenceStandardScaler",
-           "SequenceWhitener"]
+__all__ = ["FrameRateResampler", "KeypointInterpolator", "PoseNormalizer",
+           "SequenceStandardScaler", "SequenceWhitener"]
 
 _MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
 # float32 input stays float32 (half the memory); anything else becomes float64
@@ -318,6 +319,164 @@ class FrameRateResampler(
         for i, p in enumerate(parts):
             out[i, : len(p)] = p
         return out
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
+
+def interpolate_gaps(X3, lengths, max_gap=None, edges="nearest"):
+    """Fill missing values (NaN inside real frames) linearly in time.
+
+    Every feature of every sequence is filled on its own: a run of missing
+    frames between two observed values gets the straight line between them;
+    a run at the start or end of the sequence gets the nearest observed
+    value (``edges="nearest"``) or stays missing (``"missing"``). Runs
+    longer than ``max_gap`` frames, features never observed in a sequence,
+    and padding stay NaN. Returns a new array of ``X3``'s dtype.
+    """
+    n, T, _ = X3.shape
+    t = np.arange(T)[None, :, None]
+    end = np.asarray(lengths)[:, None, None]
+    observed = np.isfinite(X3)
+    missing = ~observed & (t < end)
+    # the last observed frame at or before t, the first at or after it
+    prev = np.maximum.accumulate(np.where(observed, t, -1), axis=1)
+    nxt = np.minimum.accumulate(np.where(observed, t, T)[:, ::-1], axis=1)[:, ::-1]
+    has_prev, has_next = prev >= 0, nxt < end
+    x_prev = np.take_along_axis(X3, np.maximum(prev, 0), axis=1)
+    x_next = np.take_along_axis(X3, np.minimum(nxt, T - 1), axis=1)
+    inner = has_prev & has_next
+    with np.errstate(invalid="ignore"):
+        w = (t - prev) / np.where(inner, nxt - prev, 1)
+        filled = np.where(inner, x_prev + w * (x_next - x_prev),
+                          np.where(has_prev, x_prev, x_next))
+    ok = missing & (inner if edges == "missing" else has_prev | has_next)
+    if max_gap is not None:
+        gap = np.where(inner, nxt - prev - 1, np.where(has_prev, end - 1 - prev, nxt))
+        ok &= gap <= max_gap
+    out = X3.copy()
+    out[ok] = filled[ok]
+    return out
+
+
+class KeypointInterpolator(
+    _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
+):
+    """Fill in missing keypoints by linear interpolation in time.
+
+    A pose estimator misses keypoints now and then (occlusion, blur, a
+    confidence below the threshold of
+    :func:`~sklearn_skippose.utils.keypoints_to_dataset`). The embedders
+    mask missing keypoints out, but a clip with many of them loses
+    accuracy: the normalisation is taken from whatever the first pose still
+    has, and every window with a hole is embedded from less. A keypoint is
+    rarely missing for long, so its position is well predicted by the
+    frames around the gap: every coordinate missing inside a real frame
+    gets the straight line between the last frame before the gap and the
+    first after it, and a gap at the start or end of a sequence the nearest
+    observed position. Put it first in a pipeline, before
+    :class:`PoseNormalizer`. Stateless.
+
+    On JHMDB split 1 with a share of keypoints dropped at random from
+    training and test clips alike, the PCA pipeline's accuracy falls from
+    67.0 % to 55.2 % with 10 % dropped and to 45.9 % with 50 %; with this
+    step first it stays at 66.7 % and 64.9 % (the gallery example
+    ``plot_missing_keypoints.py`` measures it, for occlusions too).
+
+    Parameters
+    ----------
+    max_gap : int or None, default=None
+        Longest run of consecutive missing frames that is filled; longer
+        runs stay missing (the embedders mask them). None fills every run.
+    edges : {"nearest", "missing"}, default="nearest"
+        A run at the start or end of a sequence (nothing observed on one
+        side) takes the nearest observed value, or stays missing.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features per frame seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit`` (2D DataFrame input only).
+
+    See Also
+    --------
+    sklearn_skippose.utils.keypoints_to_dataset : A pose estimator's
+        keypoints, low-confidence ones missing.
+
+    Notes
+    -----
+    Every feature is filled on its own, so the ``x`` and ``y`` of a joint,
+    missing together, are filled together. A joint never observed in a
+    sequence stays missing, as does the padding after the last real frame.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import KeypointInterpolator
+    >>> x = np.array([np.nan, 1.0, np.nan, np.nan, 4.0, np.nan])  # one joint's x
+    >>> X = np.stack([x, np.zeros(6)], axis=1)[None]  # and a feature always seen
+    >>> KeypointInterpolator().fit_transform(X)[0, :, 0]
+    array([1., 1., 2., 3., 4., 4.])
+    >>> KeypointInterpolator(max_gap=1, edges="missing").fit_transform(X)[0, :, 0]
+    array([nan,  1., nan, nan,  4., nan])
+    """
+
+    def __init__(self, max_gap=None, edges="nearest"):
+        self.max_gap = max_gap
+        self.edges = edges
+
+    def _check_params(self):
+        if self.max_gap is not None:
+            check_int_param(self.max_gap, "max_gap", minimum=1)
+        if self.edges not in ("nearest", "missing"):
+            raise ValueError(f"edges must be 'nearest' or 'missing', got {self.edges!r}.")
+
+    def fit(self, X, y=None):
+        """Validate the parameters and ``X``, and record its feature count.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            Sequences (any form accepted by
+            :func:`~sklearn_skippose.utils.to_sequence_dataset`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : KeypointInterpolator
+            This estimator.
+        """
+        self._check_params()
+        check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
+        return self
+
+    def transform(self, X):
+        """Fill the missing values of every sequence.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with missing keypoints; a 2D input is a set
+            of single-frame sequences (returned as they are: one frame has
+            no neighbours to interpolate from).
+
+        Returns
+        -------
+        X_filled : ndarray of shape (n_sequences, max_frames, n_features)
+            The sequences with their gaps filled; 2D for a 2D input; float32
+            for float32 input, float64 otherwise.
+        """
+        check_is_fitted(self)
+        self._check_params()
+        two_d = is_tabular(X)
+        X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
+        if two_d:
+            return X3[:, 0, :].copy()
+        return interpolate_gaps(X3, lengths, self.max_gap, self.edges)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

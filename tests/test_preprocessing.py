@@ -302,3 +302,123 @@ def test_frame_rate_resampler_2d_input_is_single_frames():
     out = FrameRateResampler(source_fps=60, target_fps=25).fit_transform(X)
     np.testing.assert_array_equal(out, X)
     assert not np.shares_memory(out, X)
+
+
+# ----------------------------------------------------------------------------
+# KeypointInterpolator
+# ----------------------------------------------------------------------------
+
+def _fill_reference(seq, max_gap, edges):
+    """Plain loops over every feature's runs of missing frames."""
+    seq = [list(f) for f in seq]
+    T = len(seq)
+    for j in range(len(seq[0])):
+        col = [f[j] for f in seq]
+        seen = [t for t in range(T) if col[t] == col[t]]  # not NaN
+        if not seen:
+            continue
+        t = 0
+        while t < T:
+            if col[t] == col[t]:
+                t += 1
+                continue
+            start = t
+            while t < T and col[t] != col[t]:
+                t += 1
+            run = range(start, t)  # missing frames start .. t - 1
+            if max_gap is not None and len(run) > max_gap:
+                continue
+            before, after = start - 1, t  # observed neighbours, if inside
+            for k in run:
+                if before >= 0 and after < T:
+                    w = (k - before) / (after - before)
+                    seq[k][j] = col[before] + w * (col[after] - col[before])
+                elif edges == "nearest":
+                    seq[k][j] = col[after] if before < 0 else col[before]
+    return np.array(seq, dtype=float)
+
+
+@pytest.mark.parametrize("max_gap", [None, 1, 3])
+@pytest.mark.parametrize("edges", ["nearest", "missing"])
+def test_keypoint_interpolator_matches_plain_loops(rng, max_gap, edges):
+    from sklearn_skippose import KeypointInterpolator
+
+    seqs = [rng.normal(size=(n, 6)) for n in (1, 2, 9, 17, 30)]
+    for s in seqs[2:]:
+        s[rng.uniform(size=s.shape) < 0.3] = np.nan  # scattered
+        s[3:8, 2:4] = np.nan  # a joint gone for five frames
+        s[0, 0] = s[-1, 1] = np.nan  # gaps at both ends
+        s[:, 5] = np.nan  # a feature never seen
+        s[-1, 0] = 0.0  # the last frame stays a real frame
+    out = KeypointInterpolator(max_gap=max_gap, edges=edges).fit_transform(seqs)
+    for o, s in zip(out, seqs):
+        expected = _fill_reference(s, max_gap, edges)
+        np.testing.assert_allclose(o[: len(s)], expected, rtol=1e-12, equal_nan=True)
+        assert np.isnan(o[len(s):]).all()  # padding stays padding
+    assert np.isnan(out[2:, :, 5]).all()  # never seen: nothing to interpolate from
+    observed = ~np.isnan(seqs[3])
+    np.testing.assert_array_equal(out[3][: len(seqs[3])][observed], seqs[3][observed])
+
+
+def test_keypoint_interpolator_by_hand():
+    from sklearn_skippose import KeypointInterpolator
+
+    X = np.full((1, 7, 2), np.nan)
+    X[0, :6, 1] = 0.0  # six real frames, the seventh is padding
+    X[0, [1, 4], 0] = [2.0, 8.0]
+    filled = KeypointInterpolator().fit_transform(X)
+    np.testing.assert_array_equal(filled[0, :6, 0], [2.0, 2.0, 4.0, 6.0, 8.0, 8.0])
+    assert np.isnan(filled[0, 6]).all()
+    gaps = KeypointInterpolator(max_gap=1, edges="missing").fit_transform(X)[0, :6, 0]
+    np.testing.assert_array_equal(gaps, [np.nan, 2.0, np.nan, np.nan, 8.0, np.nan])
+    assert np.isnan(X[0, 0, 0])  # the input is not changed
+
+
+def test_keypoint_interpolator_dtype_and_2d():
+    from sklearn_skippose import KeypointInterpolator
+
+    X = np.array([[[1.0, 0.0], [np.nan, 0.0], [3.0, 0.0]]], dtype=np.float32)
+    out = KeypointInterpolator().fit_transform(X)
+    assert out.dtype == np.float32 and out[0, 1, 0] == 2.0
+    frames = np.array([[1.0, np.nan], [3.0, 4.0]])  # 2D: single frames, nothing around
+    np.testing.assert_array_equal(KeypointInterpolator().fit_transform(frames), frames)
+
+
+@pytest.mark.parametrize("params, exc, match", [
+    ({"max_gap": 0}, ValueError, "max_gap must be >= 1, got 0"),
+    ({"max_gap": 2.5}, TypeError, "max_gap must be an integer"),
+    ({"max_gap": True}, TypeError, "max_gap must be an integer"),
+    ({"edges": "linear"}, ValueError, "edges must be 'nearest' or 'missing', got 'linear'"),
+])
+def test_keypoint_interpolator_bad_params(params, exc, match):
+    from sklearn_skippose import KeypointInterpolator
+
+    with pytest.raises(exc, match=match):
+        KeypointInterpolator(**params).fit(np.zeros((2, 5, 4)))
+
+
+def test_keypoint_interpolator_restores_accuracy_on_dropped_keypoints(jhmdb):
+    """A tenth of JHMDB's keypoints dropped at random: interpolation brings the
+    PCA pipeline's accuracy on split 1 back near that of the complete clips."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import (DTWNearestNeighbors, KeypointInterpolator, PCAEmbedder,
+                                  SequenceWhitener)
+    from sklearn_skippose.metrics import mean_per_class_accuracy
+
+    X = jhmdb.data.copy()
+    joints = X.reshape(len(X), X.shape[1], -1, 2)  # a view
+    joints[np.random.default_rng(0).uniform(size=joints.shape[:3]) < 0.1] = np.nan
+    tr, te = jhmdb.splits[:, 0] == 1, jhmdb.splits[:, 0] == 2
+
+    def accuracy(*first, data):
+        model = make_pipeline(*first, PoseNormalizer(mode="first_pose_isotropic"),
+                              PCAEmbedder(window=4), SequenceWhitener(),
+                              DTWNearestNeighbors(aggregate="mean"))
+        model.fit(data[tr], jhmdb.target[tr])
+        return mean_per_class_accuracy(jhmdb.target[te], model.predict(data[te]))
+
+    clean, masked = accuracy(data=jhmdb.data), accuracy(data=X)
+    filled = accuracy(KeypointInterpolator(), data=X)
+    assert masked < clean - 0.05  # the loss interpolation is for
+    assert filled > clean - 0.02
