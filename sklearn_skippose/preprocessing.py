@@ -235,7 +235,9 @@ class FrameRateResampler(
 
     A coordinate missing (NaN) in either of the two input frames is missing
     in the output frame between them, unless the output frame falls exactly
-    on an input frame, which is then copied: nothing is filled in.
+    on an input frame, which is then copied: nothing is filled in. To fill
+    gaps, put :class:`KeypointInterpolator` before the resampler (after
+    it, every gap would first have grown by a frame).
 
     Parameters
     ----------
@@ -377,7 +379,8 @@ class KeypointInterpolator(
     gets the straight line between the last frame before the gap and the
     first after it, and a gap at the start or end of a sequence the nearest
     observed position. Put it first in a pipeline, before
-    :class:`PoseNormalizer`. Stateless.
+    :class:`PoseNormalizer` (and before :class:`FrameRateResampler`, which
+    widens every gap). Stateless.
 
     On JHMDB split 1 with a share of keypoints dropped at random from
     training and test clips alike, the PCA pipeline's accuracy falls from

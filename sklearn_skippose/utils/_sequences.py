@@ -263,6 +263,8 @@ def keypoints_to_dataset(keypoints, *, min_confidence=0.0, dtype=np.float64):
     --------
     to_sequence_dataset : The same for keypoints without confidences.
     keypoint_mask : Which keypoints are observed.
+    sklearn_skippose.KeypointInterpolator : The missing keypoints filled in
+        from the frames around them.
 
     Examples
     --------
