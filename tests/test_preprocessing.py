@@ -422,3 +422,18 @@ def test_keypoint_interpolator_restores_accuracy_on_dropped_keypoints(jhmdb):
     filled = accuracy(KeypointInterpolator(), data=X)
     assert masked < clean - 0.05  # the loss interpolation is for
     assert filled > clean - 0.02
+
+
+def test_dtw_errors_on_missing_values_point_to_the_interpolator():
+    from sklearn_skippose import DTWNearestNeighbors, KeypointInterpolator
+    from sklearn_skippose.metrics import dtw_subsequence_search, pairwise_dtw_scores
+
+    X = np.arange(16.0).reshape(2, 4, 2)
+    X[0, 1, 0] = np.nan  # a missing keypoint coordinate
+    calls = [lambda X: DTWNearestNeighbors().fit(X, [0, 1]),
+             lambda X: pairwise_dtw_scores(X),
+             lambda X: dtw_subsequence_search(np.ones((2, 2)), [X[0], X[1, :3]])]
+    for call in calls:
+        with pytest.raises(ValueError, match="filled in first with KeypointInterpolator"):
+            call(X)
+        call(KeypointInterpolator().fit_transform(X))  # then it runs

@@ -505,7 +505,9 @@ def _as_dataset(X, name):
     if inner.any() or np.isinf(X3).any():
         raise ValueError(
             f"{name} has NaN or infinite values inside real frames; only trailing "
-            "all-NaN frames (padding) are allowed."
+            "all-NaN frames (padding) are allowed. Missing keypoints can be filled "
+            "in first with KeypointInterpolator, or the sequences embedded (the "
+            "embedders mask them)."
         )
     return X3, lengths
 

@@ -316,7 +316,9 @@ def pack_recordings(X, metric):
             i = int(np.searchsorted(np.cumsum(lengths), np.flatnonzero(bad)[0], side="right"))
             raise ValueError(
                 f"X[{i}] has NaN or infinite values inside real frames; only trailing "
-                "all-NaN frames (padding) are allowed."
+                "all-NaN frames (padding) are allowed. Missing keypoints can be "
+                "filled in first with KeypointInterpolator, or the sequences embedded "
+                "(the embedders mask them)."
             )
         return PackedSequences.from_frames(packed, lengths, metric, dtype=np.float64,
                                            copy=False)

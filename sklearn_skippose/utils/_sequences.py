@@ -476,7 +476,9 @@ def check_sequence_dataset(
             bad = int(np.argwhere(inner.any(axis=(1, 2)))[0, 0])
             raise ValueError(
                 f"Sequence {bad} has NaN values inside its real frames; only "
-                "trailing all-NaN frames (padding) are allowed here."
+                "trailing all-NaN frames (padding) are allowed here. Missing "
+                "keypoints can be filled in first with KeypointInterpolator, or the "
+                "sequences embedded (the embedders mask them)."
             )
     if y is None:
         return X3, lengths
