@@ -20,7 +20,7 @@ from sklearn_skippose.datasets import (
     load_jhmdb,
 )
 from sklearn_skippose.model_selection import PredefinedSplits, inner_splits
-from sklearn_skippose.utils import sequence_lengths
+from sklearn_skippose.utils import keypoints_to_dataset, sequence_lengths
 
 EXAMPLE = "jhmdb/official_layout_example"
 CLIP = "joint_positions/catch/Goal_Keeping_Tips_catch_f_cm_np1_fr_med_2/joint_positions.mat"
@@ -418,3 +418,85 @@ def test_load_jhmdb_classes(data_home, jhmdb):
         load_jhmdb(data_home, classes=[])
     with pytest.raises(TypeError, match="name or a list of names"):
         load_jhmdb(data_home, classes=[1, 2])
+
+
+def test_coco_to_jhmdb_by_hand():
+    from sklearn_skippose.datasets import JHMDB_JOINT_NAMES, coco_to_jhmdb
+
+    rng = np.random.default_rng(0)
+    coco = rng.normal(size=(4, 17, 2))  # four frames
+    jh = coco_to_jhmdb(coco)
+    assert jh.shape == (4, 15, 2)
+    c = {name: coco[:, i] for i, name in enumerate(COCO_JOINT_NAMES)}
+    j = {name: jh[:, i] for i, name in enumerate(JHMDB_JOINT_NAMES)}
+    neck = (c["left_shoulder"] + c["right_shoulder"]) / 2
+    mid_hip = (c["left_hip"] + c["right_hip"]) / 2
+    np.testing.assert_allclose(j["neck"], neck)
+    np.testing.assert_allclose(j["belly"], mid_hip + 0.25 * (neck - mid_hip))
+    np.testing.assert_allclose(j["face"], (c["nose"] + c["left_eye"] + c["right_eye"]) / 3)
+    for name in ("left_elbow", "right_wrist", "left_knee", "right_ankle", "left_hip"):
+        np.testing.assert_array_equal(j[name], c[name])
+
+
+def test_coco_to_jhmdb_missing_keypoints_and_confidences():
+    from sklearn_skippose.datasets import JHMDB_JOINT_NAMES, coco_to_jhmdb
+
+    idx = {name: i for i, name in enumerate(COCO_JOINT_NAMES)}
+    out = {name: i for i, name in enumerate(JHMDB_JOINT_NAMES)}
+    kp = np.ones((17, 3))
+    kp[:, 0] = np.arange(17.0)
+    kp[:, 2] = np.linspace(0.5, 0.9, 17)
+    kp[idx["left_eye"]] = [99.0, 99.0, 0.0]  # not found: confidence 0
+    kp[idx["right_shoulder"], :2] = np.nan  # missing coordinates
+    jh = coco_to_jhmdb(kp)
+    # the face from the nose and the right eye, its confidence their lowest
+    face = jh[out["face"]]
+    assert face[0] == (idx["nose"] + idx["right_eye"]) / 2
+    assert face[2] == min(kp[idx["nose"], 2], kp[idx["right_eye"], 2])
+    # the neck and the belly need both shoulders: missing, confidence 0
+    for name in ("neck", "belly", "right_shoulder"):
+        assert np.isnan(jh[out[name], :2]).all() and jh[out[name], 2] == 0
+    assert jh[out["left_knee"], 2] == kp[idx["left_knee"], 2]
+    # keypoints_to_dataset takes the result as an estimator's output
+    X = keypoints_to_dataset([np.stack([jh, jh])])
+    assert X.shape == (1, 2, 30)
+    assert np.isnan(X[0, 0]).sum() == 6  # neck, belly, right shoulder
+    # nose and both eyes gone: no face
+    kp[[idx["nose"], idx["right_eye"]], 2] = 0.0
+    assert np.isnan(coco_to_jhmdb(kp)[out["face"], :2]).all()
+
+
+def test_coco_to_jhmdb_agrees_with_the_human36m_puppet(data_home):
+    """Human3.6M as COCO keypoints, then JHMDB's puppet, against Human3.6M's
+    own puppet: the same points where both skeletons have them, and the
+    derived joints within a fraction of the torso."""
+    from sklearn_skippose.datasets import JHMDB_JOINT_NAMES, coco_to_jhmdb
+
+    # seen from the front: x and the vertical z
+    poses = load_h36m(data_home, subjects="S1", actions="walking").sequences[0][::10][..., [0, 2]]
+    direct = h36m_to_jhmdb(poses)
+    coco = h36m_to_skeleton(poses, "coco")
+    coco[:, 1:3] = coco[:, [0]]  # eyes at the nose (Human3.6M records no eyes)
+    via = coco_to_jhmdb(coco)
+    names = list(JHMDB_JOINT_NAMES)
+    torso = np.linalg.norm(direct[:, names.index("neck")] - direct[:, names.index("belly")],
+                           axis=-1).mean()
+    err = np.linalg.norm(via - direct, axis=-1).mean(axis=0) / torso
+    same = [n for n in names if n not in ("neck", "belly", "face")]
+    np.testing.assert_allclose(err[[names.index(n) for n in same]], 0, atol=1e-5)
+    for name in ("neck", "belly", "face"):  # 0.15, 0.04 and 0.15 over all of Human3.6M
+        assert err[names.index(name)] < 0.25, (name, err[names.index(name)])
+
+
+@pytest.mark.parametrize("bad, exc, match", [
+    (np.zeros((4, 15, 2)), ValueError, r"COCO's 17 keypoints.*got shape \(4, 15, 2\)"),
+    (np.zeros((4, 17, 4)), ValueError, r"\(\.\.\., 17, 2\) with x, y"),
+    (np.zeros(17), ValueError, "got shape"),
+    ("keypoints", TypeError, "numeric array"),
+    ([[{"x": 1}] * 2] * 17, TypeError, "numeric array"),
+])
+def test_coco_to_jhmdb_bad_input(bad, exc, match):
+    from sklearn_skippose.datasets import coco_to_jhmdb
+
+    with pytest.raises(exc, match=match):
+        coco_to_jhmdb(bad)

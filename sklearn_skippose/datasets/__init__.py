@@ -5,6 +5,7 @@ Nothing is downloaded: the loaders read a folder given as ``data_home``, the
 """
 
 from ._base import DataNotFoundError, get_data_home
+from ._convert import coco_to_jhmdb
 from ._h36m import (COCO_JOINT_NAMES, COCO_SKELETON, H36M_JOINT_NAMES, h36m_to_jhmdb,
                     h36m_to_skeleton, load_h36m)
 from ._jhmdb import (JHMDB_FRAME_SIZE, JHMDB_JOINT_NAMES, JHMDB_SKELETON, load_jhmdb,
@@ -18,6 +19,7 @@ __all__ = [
     "JHMDB_FRAME_SIZE",
     "JHMDB_JOINT_NAMES",
     "JHMDB_SKELETON",
+    "coco_to_jhmdb",
     "get_data_home",
     "h36m_to_jhmdb",
     "h36m_to_skeleton",
