@@ -72,6 +72,13 @@ def coco_to_jhmdb(keypoints):
     sklearn_skippose.utils.keypoints_to_dataset : Keypoints with confidences
         as a NaN-padded pose dataset.
 
+    Notes
+    -----
+    OpenPose's BODY_25 output holds COCO's 17 keypoints in another order
+    (and eight more); ``body25[..., BODY25_COCO, :]`` with ``BODY25_COCO =
+    [0, 16, 15, 18, 17, 5, 2, 6, 3, 7, 4, 12, 9, 13, 10, 14, 11]`` puts
+    them in COCO's order first.
+
     Examples
     --------
     >>> import numpy as np
