@@ -96,9 +96,13 @@ class DTWSubsequenceIndex(BaseEstimator):
         """
         check_search_params(self.steps, self.metric, self.aggregate)
         recordings = pack_recordings(X, self.metric)
-        self._recordings = recordings
         self._metric_fitted = self.metric
         self.n_features_in_ = recordings.frames.shape[1]
+        return self._register(recordings)
+
+    def _register(self, recordings):
+        """Keep the packed recordings and the attributes that describe them."""
+        self._recordings = recordings
         self.n_samples_fit_ = len(recordings)
         self.lengths_ = recordings.lengths.copy()
         return self
@@ -132,11 +136,7 @@ class DTWSubsequenceIndex(BaseEstimator):
                 f"X has {new.frames.shape[1]} features per frame, but the recordings "
                 f"registered have {self.n_features_in_}."
             )
-        merged = self._recordings.concatenate(new)
-        self._recordings = merged
-        self.n_samples_fit_ = len(merged)
-        self.lengths_ = merged.lengths.copy()
-        return self
+        return self._register(self._recordings.concatenate(new))
 
     def _check_fitted_metric(self):
         if self.metric != self._metric_fitted:
