@@ -6,6 +6,7 @@ All three share one contract: ``fit(X)`` on unlabeled NaN-padded sequences,
 """
 
 from ._pca import PCAEmbedder
+from ._persistence import load_embedder
 from ._skippose import AutoencoderEmbedder, SkipPoseEmbedder
 
 # the torch modules load torch: imported on first use (PEP 562)
@@ -29,5 +30,6 @@ __all__ = [
     "PCAEmbedder",
     "SkipPoseEmbedder",
     "SkipPoseNet",
+    "load_embedder",
     "view_info_nce",
 ]

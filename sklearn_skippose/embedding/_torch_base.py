@@ -272,6 +272,133 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             m = torch.from_numpy(np.ascontiguousarray(masks, dtype=np.float32)).to(self.device_)
             return self._encode(module, x, m).cpu().numpy().astype(np.float64)
 
+    # ---------------------------------------------------- files without pickle
+    def save_params(self, file):
+        """Save the trained network to a file that loads without pickle.
+
+        The file (a ``.npz`` archive) holds the weights as arrays and, as
+        JSON, what the network is made of, the feature count, ``history_``
+        and every constructor parameter with a plain value. Parameters that
+        are objects (``augmentation``, ``jitter``, ``contrastive_view``,
+        ``callbacks``) are not saved; their names are recorded. Loading
+        (:meth:`load_params`, :func:`~sklearn_skippose.embedding.load_embedder`)
+        executes nothing from the file and does not depend on the versions
+        of scikit-learn or torch that wrote it, so it is the way to share
+        trained weights. A pickle (``joblib.dump``) keeps everything,
+        parameters included, but runs code when loaded and needs compatible
+        library versions.
+
+        Parameters
+        ----------
+        file : str, path-like or file-like object
+            Where to write; a path is written as given (no ``.npz`` is
+            appended).
+
+        Returns
+        -------
+        None
+            The file is written.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_skippose import SkipPoseEmbedder
+        >>> X = np.random.default_rng(0).normal(size=(6, 20, 4))
+        >>> emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=2).fit(X)
+        >>> emb.save_params("skippose.npz")  # doctest: +SKIP
+        """
+        from sklearn.utils.validation import check_is_fitted
+
+        from ._persistence import write_params_file
+
+        check_is_fitted(self)
+        write_params_file(self, file)
+
+    def load_params(self, file):
+        """Load a network saved with :meth:`save_params` into this embedder.
+
+        The embedder must have been constructed with the settings the
+        network is made of (for :class:`SkipPoseEmbedder` ``window``,
+        ``n_components``, ``cell`` and ``decode_past``), as skorch's
+        ``load_params`` needs the same module;
+        :func:`~sklearn_skippose.embedding.load_embedder` takes them from the
+        file instead. Afterwards it is fitted: ``transform`` embeds as the
+        saved embedder did (on ``device``), ``history_``, ``n_epochs_`` and
+        ``best_epoch_`` are the saved ones, and ``warm_start=True`` continues
+        training from the loaded weights.
+
+        Parameters
+        ----------
+        file : str, path-like or file-like object
+            A file written by :meth:`save_params`.
+
+        Returns
+        -------
+        self : object
+            The fitted embedder.
+
+        Raises
+        ------
+        ValueError
+            If the file was not written by ``save_params``, holds another
+            estimator or another network, or the embedder's settings differ
+            from those the network is made of.
+        """
+        from ._persistence import read_params_file
+
+        meta, weights = read_params_file(file)
+        return self._load(meta, weights, file)
+
+    def _load(self, meta, weights, file):
+        import torch
+
+        name = getattr(file, "name", file)
+        if meta["estimator"] != type(self).__name__:
+            raise ValueError(
+                f"{name!s} holds a {meta['estimator']} network, not a "
+                f"{type(self).__name__}; load it into a {meta['estimator']} or with "
+                "sklearn_skippose.embedding.load_embedder.")
+        arch = meta["architecture"]
+        if not isinstance(arch, dict) or set(arch) != set(self._architecture_params):
+            raise ValueError(f"{name!s} does not describe a {type(self).__name__} network "
+                             f"(architecture {arch!r}).")
+        changed = {k: (v, getattr(self, k)) for k, v in arch.items() if getattr(self, k) != v}
+        if changed:
+            settings = ", ".join(f"{k}={v!r}" for k, (v, _) in changed.items())
+            raise ValueError(
+                f"{name!s} holds a network made with {settings}, but this embedder has "
+                + ", ".join(f"{k}={now!r}" for k, (_, now) in changed.items())
+                + f". Construct it with {settings}, or load the file with "
+                "sklearn_skippose.embedding.load_embedder, which takes them from it.")
+        self._check_train_params()
+        n_feat = meta["n_features"]
+        with torch.random.fork_rng(devices=[]):  # building draws initial weights
+            module = self._build_module(n_feat, arch)
+        expected = module.state_dict()
+        missing = sorted(set(expected) - set(weights))
+        unexpected = sorted(set(weights) - set(expected))
+        wrong = sorted(k for k in set(expected) & set(weights)
+                       if tuple(expected[k].shape) != tuple(weights[k].shape)
+                       or weights[k].dtype.kind not in "fiu")
+        if missing or unexpected or wrong:
+            parts = [f"{label} {', '.join(keys)}" for label, keys in
+                     (("missing", missing), ("unexpected", unexpected),
+                      ("of other shapes or types", wrong)) if keys]
+            raise ValueError(f"The weights in {name!s} do not fit the network they "
+                             f"describe: {'; '.join(parts)}.")
+        module.load_state_dict({k: torch.from_numpy(np.array(weights[k])).to(v.dtype)
+                                for k, v in expected.items()})
+        self.device_ = resolve_device(self.device)
+        self.module_ = module.to(self.device_).eval()
+        self._arch_fitted = dict(arch)
+        self._n_features_module = n_feat
+        self.n_features_in_ = meta["n_features_in"]
+        self.n_components_ = meta["n_components"]
+        self.history_ = [dict(h) for h in meta["history"]]
+        self.n_epochs_ = meta["n_epochs"]
+        self.best_epoch_ = meta["best_epoch"]
+        return self
+
     # ------------------------------------------------------------- pickling
     def __getstate__(self):
         state = self.__dict__.copy()
