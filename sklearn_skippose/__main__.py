@@ -99,7 +99,7 @@ def _evaluate(args):
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         contrastive=args.contrastive, method_settings=args.method_settings or None,
         random_state=args.random_state[0] if len(args.random_state) == 1 else args.random_state,
-        output=args.output,
+        output=args.output, save_embedders=args.save_embedders,
         classes=classes,
     )
     print()
@@ -122,6 +122,9 @@ def _evaluate(args):
         result["comparison"] = _comparisons(result, args.compare)
         (Path(args.output) / "results.json").write_text(json.dumps(result, indent=2))
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
+    if args.save_embedders:
+        n_saved = sum(r.get("embedder_file") is not None for r in result["results"])
+        print(f"{n_saved} trained embedder(s) in {Path(args.output) / 'embedders'}/")
     return 0
 
 
@@ -329,6 +332,10 @@ def _main(argv):
                    help="per-method override of a setting above, repeatable, e.g. "
                         "--set pca:window=8 --set skippose-aug:scale=standard")
     e.add_argument("--output", default="skippose_results")
+    e.add_argument("--save-embedders", action="store_true",
+                   help="also write every trained neural embedder to OUTPUT/embedders/ "
+                        "(weights and settings, no pickle; load with "
+                        "sklearn_skippose.embedding.load_embedder)")
     c = sub.add_parser("compare", help="accuracy difference of two methods of a saved run, "
                                         "with a bootstrap interval over the test clips")
     c.add_argument("results", help="results.json written by skippose evaluate, or its folder")

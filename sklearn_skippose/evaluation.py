@@ -142,7 +142,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
                    normalize="first_pose_isotropic", jitter=True, mirror=True,
                    scale="whiten", aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
                    contrastive=0.0, method_settings=None, classes=None, random_state=0, output=None,
-                   verbose=True):
+                   save_embedders=False, verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
 
     Parameters
@@ -218,6 +218,14 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
     output : str or path-like, default=None
         Folder for ``results.json`` and figures (``results.png``,
         ``similarity_map.png`` when matplotlib is installed).
+    save_embedders : bool, default=False
+        Also write every trained neural embedder, as soon as it is trained,
+        to ``output/embedders/METHOD_splitK_seedS.npz`` with its
+        ``save_params`` (weights and settings, loaded back by
+        :func:`~sklearn_skippose.embedding.load_embedder`), and record that
+        path, relative to ``output``, as the row's ``embedder_file``. PCA,
+        refitted in seconds, is not saved (``embedder_file`` is None).
+        Needs ``output``.
     verbose : bool, default=True
         Progress bar and one line per result.
 
@@ -274,6 +282,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         if isinstance(k, bool) or k not in (1, 2, 3):
             raise ValueError(f"splits must be among 1, 2, 3; got {k!r}.")
     seeds = _check_seeds(random_state)
+    if save_embedders and output is None:
+        raise ValueError("save_embedders=True needs an output folder to write them to.")
     rows = []
     last = None
     jobs = [(m, k, s) for k in splits for m in methods
@@ -307,6 +317,11 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"])
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
+        saved = None
+        if save_embedders and hasattr(emb, "save_params"):  # written before any scoring
+            saved = f"embedders/{method}_split{k}_seed{seed}.npz"
+            (Path(output) / "embedders").mkdir(parents=True, exist_ok=True)
+            emb.save_params(Path(output) / saved)
         Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])
         clf = DTWNearestNeighbors(n_neighbors=c["n_neighbors"], aggregate=c["aggregate"],
                                   metric=c["metric"])
@@ -327,6 +342,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             "y_true": y[te].tolist(), "y_pred": np.asarray(pred).tolist(),
             "scores": scores.tolist(), "score_labels": clf.classes_.tolist(),
         }
+        if save_embedders:
+            row["embedder_file"] = saved
         rows.append(row)
         last = (method, Zte, Ztr, clf, y[te], ytr)
         if verbose:

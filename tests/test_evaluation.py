@@ -602,3 +602,44 @@ def test_scale_accepts_booleans(scale, steps):
     from sklearn_skippose.evaluation import _scaler
 
     assert [type(s).__name__ for s in _scaler(scale)] == steps
+
+
+def test_saved_embedders_reproduce_the_predictions(data_home, tmp_path, capsys):
+    """--save-embedders: every trained embedder in a file, which gives the row's
+    predictions again when the pipeline is rebuilt around it by hand."""
+    import numpy as np
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import DTWNearestNeighbors, PoseNormalizer, SequenceWhitener, mirror_poses
+    from sklearn_skippose.datasets import load_jhmdb
+    from sklearn_skippose.embedding import load_embedder
+
+    classes = ["clap", "golf", "pullup"]
+    rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose",
+               "--splits", "1", "--window", "2", "--n-components", "8", "--max-epochs", "2",
+               "--classes", ",".join(classes), "--output", str(tmp_path), "--save-embedders"])
+    assert rc == 0
+    assert "1 trained embedder(s) in" in capsys.readouterr().out
+    res = json.loads((tmp_path / "results.json").read_text())
+    pca, sp = res["results"]
+    assert pca["embedder_file"] is None
+    assert sp["embedder_file"] == "embedders/skippose_split1_seed0.npz"
+    assert sorted(p.name for p in (tmp_path / "embedders").iterdir()) == [
+        "skippose_split1_seed0.npz"]
+    emb = load_embedder(tmp_path / sp["embedder_file"])
+    assert (emb.window, emb.n_components, emb.random_state) == (2, 8, 0)
+    assert emb.n_epochs_ == sp["epochs"]
+    jh = load_jhmdb(data_home, classes=classes)
+    tr, te = jh.splits[:, 0] == 1, jh.splits[:, 0] == 2
+    norm = PoseNormalizer(mode="first_pose_isotropic")
+    whiten = SequenceWhitener().fit(emb.transform(norm.transform(jh.data[tr])))
+    feat = make_pipeline(norm, emb, whiten)  # every step fitted: used as it is
+    clf = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(jh.data[tr]), jh.target[tr])
+    clf.partial_fit(feat.transform(mirror_poses(jh.data[tr])), jh.target[tr])
+    np.testing.assert_array_equal(clf.predict(feat.transform(jh.data[te])), sp["y_pred"])
+
+
+def test_save_embedders_needs_an_output(data_home):
+    with pytest.raises(ValueError, match="save_embedders=True needs an output folder"):
+        evaluate_jhmdb(data_home, methods=["pca"], splits=[1], classes=["clap", "golf"],
+                       save_embedders=True, verbose=False)
