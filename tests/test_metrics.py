@@ -46,6 +46,55 @@ def test_scorers_in_grid_search(rng):
     assert np.all(np.asarray(gs.cv_results_["mean_test_map"]) > 0.9)
 
 
+def _macro_ap_by_hand(y, scores, classes):
+    from sklearn.metrics import average_precision_score
+
+    return np.mean([average_precision_score(y == c, scores[:, k])
+                    for k, c in enumerate(classes)])
+
+
+def test_macro_ap_scorer_sees_through_pipelines(rng):
+    """On a pipeline ending in a DTW classifier the scorer ranks by its class
+    scores of the transformed clips (not by predict_proba's vote shares)."""
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import PCAEmbedder, PoseNormalizer
+
+    X = rng.normal(size=(30, 12, 4))
+    y = np.repeat([0, 1, 2], 10)
+    X[y == 1, :, :2] += 1.0
+    X[y == 2] = np.cumsum(X[y == 2], axis=1) * 0.3
+    X[::4, 9:] = np.nan  # some shorter clips
+    pipe = make_pipeline(PoseNormalizer(), PCAEmbedder(window=2, n_components=3),
+                         DTWNearestNeighbors(n_neighbors=3)).fit(X[::2], y[::2])
+    scores = pipe[-1].class_scores(pipe[:-1].transform(X[1::2]))
+    expected = _macro_ap_by_hand(y[1::2], scores, pipe.classes_)
+    assert macro_average_precision_scorer(pipe, X[1::2], y[1::2]) == pytest.approx(expected)
+    # the votes of 3 neighbours tie often: ranking by them gives another number
+    proba = pipe.predict_proba(X[1::2])
+    assert expected != pytest.approx(_macro_ap_by_hand(y[1::2], proba, pipe.classes_))
+
+
+@pytest.mark.parametrize("n_classes", [2, 3])
+def test_macro_ap_scorer_on_other_estimators(rng, n_classes):
+    """Estimators without class scores are ranked by decision_function (both
+    columns of a binary one) or else by predict_proba."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.naive_bayes import GaussianNB
+
+    X = rng.normal(size=(90, 4))
+    y = np.arange(90) % n_classes
+    X[:, 0] += 0.8 * y
+    for est, method in ((LogisticRegression(), "decision_function"),
+                        (GaussianNB(), "predict_proba")):
+        est.fit(X[:60], y[:60])
+        scores = getattr(est, method)(X[60:])
+        if scores.ndim == 1:
+            scores = np.column_stack([-scores, scores])
+        expected = _macro_ap_by_hand(y[60:], scores, est.classes_)
+        assert macro_average_precision_scorer(est, X[60:], y[60:]) == pytest.approx(expected)
+
+
 def test_retrieval_precision_by_hand():
     from sklearn_skippose.metrics import retrieval_precision
 

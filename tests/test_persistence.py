@@ -103,10 +103,12 @@ def test_object_parameters_are_recorded_not_saved(clips, tmp_path, h36m_home):
 
 
 def test_numpy_scalar_parameters_are_saved_as_numbers(clips, tmp_path):
-    emb = SkipPoseEmbedder(window=np.int64(2), lr=np.float32(1e-3), **FAST).fit(clips)
+    emb = SkipPoseEmbedder(window=np.int64(2), lr=np.float32(1e-3), decode_past=np.True_,
+                           **FAST).fit(clips)
     emb.save_params(tmp_path / "e.npz")
     back = load_embedder(tmp_path / "e.npz")
     assert back.window == 2 and type(back.window) is int
+    assert back.decode_past is True
     assert back.lr == pytest.approx(1e-3) and type(back.lr) is float
 
 
