@@ -30,8 +30,8 @@ from sklearn_skippose import (DTWSubsequenceIndex, PCAEmbedder, PoseNormalizer,
                               SequenceWhitener, SkipPoseEmbedder)
 from sklearn_skippose.augmentation import project_poses
 from sklearn_skippose.datasets import load_h36m
-from sklearn_skippose.metrics import dtw_alignment, dtw_subsequence_search
-from sklearn_skippose.plotting import plot_poses
+from sklearn_skippose.metrics import dtw_subsequence_search
+from sklearn_skippose.plotting import plot_poses, plot_similarity_map
 
 
 def camera_view(recording):
@@ -97,18 +97,16 @@ plt.show()
 
 # %%
 # The alignment of the best match:
-# :func:`~sklearn_skippose.metrics.dtw_alignment` with the search's steps
-# gives the similarity map of the query's windows (rows) with the stretch's
-# (columns) and the path the search chose; its score is the match's.
+# :func:`~sklearn_skippose.plotting.plot_similarity_map` with the search's
+# steps draws the similarity map of the query's windows (rows) with the
+# stretch's (columns) and the path the search chose; its score is the match's.
 start, stop = matches.start[0], matches.stop[0]
-alignment = dtw_alignment(query_sp, library_sp[best, start:stop],
-                          steps="bounded", aggregate="mean")
 fig, ax = plt.subplots(figsize=(4.5, 4))
-image = ax.imshow(alignment.similarity, cmap="viridis")
-ax.plot(alignment.path[:, 1], alignment.path[:, 0], color="w", lw=1)
-fig.colorbar(image, ax=ax, label="cosine similarity")
-ax.set(xlabel=f"{library.names[best]}, window {start} + ...", ylabel="query window",
-       title=f"score {alignment.score:.3f} (search: {matches.score[0]:.3f})")
+res = plot_similarity_map(query_sp, library_sp[best, start:stop], ax=ax, steps="bounded",
+                          cmap="viridis", path_color="w",
+                          labels=("query window", f"{library.names[best]}, window {start} + ..."))
+fig.colorbar(res.image, ax=ax, label="cosine similarity")
+ax.set_title(f"score {res.alignment.score:.3f} (search: {matches.score[0]:.3f})")
 fig.tight_layout()
 
 # %%

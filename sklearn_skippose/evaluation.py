@@ -701,8 +701,7 @@ def _figures(out, result, last, names):
         from matplotlib.figure import Figure
     except ImportError:
         return
-    from .metrics import dtw_alignment
-    from .utils import sequence_lengths
+    from .plotting import plot_similarity_map
 
     rows = result["results"]
     methods = list(dict.fromkeys(r["method"] for r in rows))
@@ -722,16 +721,12 @@ def _figures(out, result, last, names):
         return
     method, Zte, Ztr, clf, yte, ytr = last
     _, idx = clf.kneighbors(Zte[:1], n_neighbors=1)
-    q, d = Zte[0], Ztr[idx[0, 0]]
-    lq, ld = sequence_lengths(Zte[:1])[0], sequence_lengths(Ztr[idx[0]])[0]
-    r = dtw_alignment(q[:lq], d[:ld], aggregate=clf.aggregate, metric=clf.metric)
     fig = Figure(figsize=(4.5, 4))
-    ax = fig.subplots()
-    ax.imshow(r.similarity, cmap="gray")
-    ax.plot(r.path[:, 1], r.path[:, 0], color="red", lw=1.5)
-    ax.set_title(f"{method}: query {names[yte[0]]} vs nearest {names[ytr[idx[0, 0]]]}",
-                 fontsize=8)
-    ax.set_xlabel("dictionary window")
-    ax.set_ylabel("query window")
+    res = plot_similarity_map(Zte[0], Ztr[idx[0, 0]], ax=fig.subplots(),
+                              aggregate=clf.aggregate, metric=clf.metric,
+                              labels=(f"query window ({names[yte[0]]})",
+                                      f"nearest dictionary clip's window "
+                                      f"({names[ytr[idx[0, 0]]]})"))
+    res.ax.set_title(f"{method}: DTW score {float(res.alignment.score):.3f}", fontsize=8)
     fig.tight_layout()
     fig.savefig(out / "similarity_map.png", dpi=120)

@@ -1,11 +1,12 @@
-"""Stick-figure drawings of pose sequences (needs matplotlib: ``pip install .[plot]``)."""
+"""Stick figures of pose sequences and similarity maps with their DTW path
+(needs matplotlib: ``pip install .[plot]``)."""
 
 import numpy as np
 
 from .datasets import COCO_SKELETON, JHMDB_SKELETON
 from .utils._sequences import sequence_lengths, to_sequence_dataset
 
-__all__ = ["plot_poses"]
+__all__ = ["plot_poses", "plot_similarity_map"]
 
 _SKELETONS = {"jhmdb": JHMDB_SKELETON, "coco": COCO_SKELETON}
 
@@ -94,8 +95,6 @@ def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
     >>> frames.tolist()
     [0, 10, 19, 29]
     """
-    import matplotlib.pyplot as plt
-
     if orientation not in ("horizontal", "vertical"):
         raise ValueError(
             f"orientation must be 'horizontal' or 'vertical', got {orientation!r}."
@@ -131,6 +130,8 @@ def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
         widest = np.nanmax(widths) if np.isfinite(widths).any() else 0.0
         spacing = 1.2 * widest if widest > 0 else 1.0
     if ax is None:
+        import matplotlib.pyplot as plt  # only then: drawing on given axes needs no pyplot
+
         ax = plt.gca()
     kw = {"color": "k", "lw": 1, **line_kw}
     for k, pose in enumerate(drawn):
@@ -144,3 +145,124 @@ def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
         ax.invert_yaxis()
     ax.axis("off")
     return ax, frames
+
+
+def plot_similarity_map(query, reference, *, query_poses=None, reference_poses=None,
+                        metric="cosine", aggregate="mean", ax=None, n_poses=(5, 6),
+                        skeleton="jhmdb", labels=("query window", "reference window"), cmap="gray",
+                        path_color="red", **dtw_params):
+    """Draw the similarity map of two feature sequences and their DTW path.
+
+    The paper's Figures 4 and 9: the local similarities between every time
+    step of ``query`` (rows) and of ``reference`` (columns), lighter for more
+    similar, the optimal DTW path over them in ``path_color``, and, when the
+    poses the features were computed from are given, stick figures of the
+    query's poses down the left side and of the reference's along the top.
+    The map, path and score are those of
+    :func:`~sklearn_skippose.metrics.dtw_alignment` with the same settings,
+    i.e. what :class:`~sklearn_skippose.DTWNearestNeighbors` and
+    :class:`~sklearn_skippose.DTWNeighborsIndex` score the pair by.
+
+    Parameters
+    ----------
+    query : array-like of shape (n_steps_query, n_features)
+        One feature sequence (e.g. ``Z[i]`` of a window embedder's output);
+        trailing all-NaN steps are padding.
+    reference : array-like of shape (n_steps_reference, n_features)
+        The sequence it is compared with (e.g. its nearest dictionary clip).
+    query_poses : array-like of shape (n_frames, n_features) or None, default=None
+        The query's poses, drawn with :func:`plot_poses` to the left of the
+        map (first frame at the top). None: no stick figures.
+    reference_poses : array-like of shape (n_frames, n_features) or None, default=None
+        The reference's poses, drawn above the map.
+    metric : {"cosine", "euclidean"}, default="cosine"
+        Local similarity between time steps.
+    aggregate : {"sum", "mean", "cost"}, default="mean"
+        How the similarities along the path become the score in the title
+        (the path does not depend on it).
+    ax : matplotlib Axes, default=None
+        Where to draw the map (the current axes when None); the stick
+        figures get axes of their own beside it.
+    n_poses : int or (int, int), default=(5, 6)
+        Stick figures drawn for the query and for the reference (one int:
+        the same for both).
+    skeleton : {"jhmdb", "coco"} or sequence of (int, int), default="jhmdb"
+        The poses' bones, as in :func:`plot_poses`.
+    labels : (str, str), default=("query window", "reference window")
+        The axis labels of the query's and the reference's time steps (e.g.
+        with their actions).
+    cmap : str or Colormap, default="gray"
+        Colormap of the map.
+    path_color : color, default="red"
+        Colour of the DTW path.
+    **dtw_params
+        Further settings of :func:`~sklearn_skippose.metrics.dtw_alignment`:
+        ``global_constraint``, ``sakoe_chiba_radius``, ``itakura_max_slope``,
+        ``steps``.
+
+    Returns
+    -------
+    result : :class:`~sklearn.utils.Bunch`
+        ``ax`` (the map's axes), ``query_ax`` and ``reference_ax`` (the stick
+        figures' axes, None when their poses were not given), ``image`` (the
+        map's ``AxesImage``), ``path_line`` (the path's ``Line2D``, None
+        when no path exists) and ``alignment`` (what
+        :func:`~sklearn_skippose.metrics.dtw_alignment` returned:
+        ``similarity``, ``path``, ``score``, ``cost``).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import numpy as np
+    >>> from sklearn_skippose.plotting import plot_similarity_map
+    >>> rng = np.random.default_rng(0)
+    >>> q, r = rng.normal(size=(12, 8)), rng.normal(size=(15, 8))
+    >>> res = plot_similarity_map(q, r)
+    >>> res.alignment.similarity.shape, res.alignment.path[-1].tolist()
+    ((12, 15), [11, 14])
+    """
+    from sklearn.utils import Bunch
+
+    from .metrics import dtw_alignment
+
+    if isinstance(n_poses, (tuple, list)):
+        if len(n_poses) != 2:
+            raise ValueError(
+                f"n_poses must be an int or a pair (query, reference), got {n_poses!r}.")
+        n_query, n_reference = n_poses
+    else:
+        n_query = n_reference = n_poses
+    if isinstance(labels, str) or not isinstance(labels, (tuple, list)) or len(labels) != 2:
+        raise ValueError(
+            f"labels must be a pair of names (query, reference), got {labels!r}.")
+    alignment = dtw_alignment(query, reference, metric=metric, aggregate=aggregate,
+                              **dtw_params)
+    if ax is None:
+        import matplotlib.pyplot as plt  # only then: drawing on given axes needs no pyplot
+
+        ax = plt.gca()
+    image = ax.imshow(alignment.similarity, cmap=cmap, aspect="auto")
+    path = alignment.path
+    path_line = None
+    if len(path):
+        path_line, = ax.plot(path[:, 1], path[:, 0], color=path_color, lw=1.5)
+    ax.set_xlabel(str(labels[1]))
+    ax.set_ylabel(str(labels[0]))
+    ax.set_title(f"DTW score {float(alignment.score):.3f} ({aggregate})" if len(path)
+                 else "no DTW path under this constraint", fontsize=9)
+    query_ax = reference_ax = None
+    if query_poses is not None or reference_poses is not None:
+        from mpl_toolkits.axes_grid1 import make_axes_locatable
+
+        divider = make_axes_locatable(ax)
+        if reference_poses is not None:
+            reference_ax = divider.append_axes("top", size="30%", pad=0.35)
+            plot_poses(reference_poses, n_poses=n_reference, skeleton=skeleton,
+                       ax=reference_ax)
+        if query_poses is not None:
+            query_ax = divider.append_axes("left", size="25%", pad=0.6)
+            plot_poses(query_poses, n_poses=n_query, skeleton=skeleton, ax=query_ax,
+                       orientation="vertical")
+    return Bunch(ax=ax, query_ax=query_ax, reference_ax=reference_ax, image=image,
+                 path_line=path_line, alignment=alignment)

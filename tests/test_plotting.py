@@ -77,3 +77,95 @@ def test_plot_poses_custom_skeleton_and_bad_input():
     plot_poses(two.reshape(1, 3, 4), skeleton=[(0, 1)], ax=ax)  # X[i:i + 1] of a dataset
     assert len(ax.get_lines()) == 3
     plt.close("all")
+
+
+def test_plot_similarity_map_draws_dtw_alignment(rng):
+    from sklearn_skippose.metrics import dtw_alignment
+    from sklearn_skippose.plotting import plot_similarity_map
+
+    q = np.full((14, 6), np.nan)
+    q[:11] = rng.normal(size=(11, 6))  # 3 padding steps
+    r = rng.normal(size=(9, 6))
+    fig, ax = plt.subplots()
+    res = plot_similarity_map(q, r, ax=ax, labels=("clap", "wave"), path_color="b")
+    ref = dtw_alignment(q[:11], r, aggregate="mean")
+    assert res.ax is ax and res.query_ax is None and res.reference_ax is None
+    np.testing.assert_array_equal(res.image.get_array(), ref.similarity)
+    np.testing.assert_array_equal(res.alignment.path, ref.path)
+    assert res.alignment.score == ref.score
+    np.testing.assert_array_equal(res.path_line.get_xdata(), ref.path[:, 1])
+    np.testing.assert_array_equal(res.path_line.get_ydata(), ref.path[:, 0])
+    assert res.path_line.get_color() == "b"
+    assert ax.get_xlabel() == "wave" and ax.get_ylabel() == "clap"
+    assert f"{ref.score:.3f}" in ax.get_title()
+    assert len(fig.axes) == 1
+    # the settings reach dtw_alignment
+    res = plot_similarity_map(q, r, ax=plt.subplots()[1], metric="euclidean",
+                              aggregate="cost", global_constraint="sakoe_chiba",
+                              sakoe_chiba_radius=3)
+    ref = dtw_alignment(q[:11], r, metric="euclidean", aggregate="cost",
+                        global_constraint="sakoe_chiba", sakoe_chiba_radius=3)
+    np.testing.assert_array_equal(res.alignment.path, ref.path)
+    assert res.alignment.cost == ref.cost
+    # no admissible path: the map, no line, and a title that says so
+    res = plot_similarity_map(rng.normal(size=(12, 3)), rng.normal(size=(3, 3)),
+                              ax=plt.subplots()[1], global_constraint="itakura")
+    assert res.path_line is None and "no DTW path" in res.ax.get_title()
+    plt.close("all")
+
+
+def test_plot_similarity_map_with_stick_figures(rng):
+    from sklearn_skippose.plotting import plot_similarity_map
+
+    poses_q, poses_r = rng.uniform(0, 100, size=(14, 30)), rng.uniform(0, 100, size=(12, 30))
+    fig, ax = plt.subplots()
+    res = plot_similarity_map(rng.normal(size=(11, 4)), rng.normal(size=(9, 4)), ax=ax,
+                              query_poses=poses_q, reference_poses=poses_r, n_poses=(3, 4))
+    assert len(fig.axes) == 3
+    assert len(res.query_ax.get_lines()) == 3 * 14 and len(res.reference_ax.get_lines()) == 4 * 14
+    # one side only, one int for both counts
+    fig, ax = plt.subplots()
+    res = plot_similarity_map(rng.normal(size=(11, 4)), rng.normal(size=(9, 4)), ax=ax,
+                              reference_poses=poses_r, n_poses=2)
+    assert res.query_ax is None and len(res.reference_ax.get_lines()) == 2 * 14
+    plt.close("all")
+
+
+def test_plot_similarity_map_bad_input(rng):
+    from sklearn_skippose.plotting import plot_similarity_map
+
+    q, r = rng.normal(size=(5, 4)), rng.normal(size=(6, 4))
+    with pytest.raises(ValueError, match="n_poses must be an int or a pair"):
+        plot_similarity_map(q, r, n_poses=(1, 2, 3))
+    with pytest.raises(ValueError, match="labels must be a pair"):
+        plot_similarity_map(q, r, labels="query")
+    with pytest.raises(ValueError, match="metric"):
+        plot_similarity_map(q, r, metric="manhattan")
+    with pytest.raises(TypeError, match="unexpected keyword"):
+        plot_similarity_map(q, r, window=3)
+    with pytest.raises(ValueError, match="n_poses must be a positive integer"):
+        plot_similarity_map(q, r, query_poses=np.zeros((4, 30)), n_poses=0,
+                            ax=plt.subplots()[1])
+    with pytest.raises(ValueError, match="'jhmdb' is for 15 joints"):
+        plot_similarity_map(q, r, reference_poses=np.zeros((4, 34)), ax=plt.subplots()[1])
+    plt.close("all")
+
+
+def test_drawing_on_given_axes_needs_no_pyplot():
+    """A library's figures (matplotlib's object API) do not load pyplot."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, numpy as np\n"
+        "from matplotlib.figure import Figure\n"
+        "from sklearn_skippose.plotting import plot_poses, plot_similarity_map\n"
+        "ax = Figure().subplots()\n"
+        "rng = np.random.default_rng(0)\n"
+        "plot_similarity_map(rng.normal(size=(5, 3)), rng.normal(size=(6, 3)), ax=ax,\n"
+        "                    query_poses=rng.normal(size=(8, 30)))\n"
+        "plot_poses(rng.normal(size=(8, 30)), ax=Figure().subplots())\n"
+        "print('matplotlib.pyplot' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True)
+    assert out.stdout.strip() == "False"
