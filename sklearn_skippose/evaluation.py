@@ -216,8 +216,11 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         :data:`UNSEEDED_METHODS` (PCA) are run once per split, since no seed
         changes them.
     output : str or path-like, default=None
-        Folder for ``results.json`` and figures (``results.png``,
-        ``similarity_map.png`` when matplotlib is installed).
+        Folder for ``results.json`` and figures (when matplotlib is
+        installed): ``results.png``, the accuracy of every method and split,
+        and ``similarity_map.png``, the first test clip of the last row
+        against its nearest dictionary clip, with the DTW path and both
+        clips' poses (:func:`~sklearn_skippose.plotting.plot_similarity_map`).
     save_embedders : bool, default=False
         Also write every trained neural embedder, as soon as it is trained,
         to ``output/embedders/METHOD_splitK_seedS.npz`` with its
@@ -345,7 +348,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         if save_embedders:
             row["embedder_file"] = saved
         rows.append(row)
-        last = (method, Zte, Ztr, clf, y[te], ytr)
+        last = (method, Zte, Ztr, clf, y[te], ytr, X[te], X[tr])
         if verbose:
             tag = "" if seed is None or len(seeds) == 1 else f" seed {seed}"
             tqdm.write(f"{method:>16s} split {k}{tag}: accuracy {100 * row['accuracy']:.1f}  "
@@ -719,14 +722,17 @@ def _figures(out, result, last, names):
     fig.savefig(out / "results.png", dpi=120)
     if last is None:
         return
-    method, Zte, Ztr, clf, yte, ytr = last
+    method, Zte, Ztr, clf, yte, ytr, Pte, Ptr = last
     _, idx = clf.kneighbors(Zte[:1], n_neighbors=1)
-    fig = Figure(figsize=(4.5, 4))
-    res = plot_similarity_map(Zte[0], Ztr[idx[0, 0]], ax=fig.subplots(),
+    j = int(idx[0, 0])
+    # dictionary rows past the training clips are their mirrors (mirror=True)
+    ref_poses = Ptr[j] if j < len(Ptr) else mirror_poses(Ptr[j - len(Ptr)][None])[0]
+    fig = Figure(figsize=(6, 5.5))
+    res = plot_similarity_map(Zte[0], Ztr[j], ax=fig.subplots(),
+                              query_poses=Pte[0], reference_poses=ref_poses,
                               aggregate=clf.aggregate, metric=clf.metric,
                               labels=(f"query window ({names[yte[0]]})",
-                                      f"nearest dictionary clip's window "
-                                      f"({names[ytr[idx[0, 0]]]})"))
+                                      f"nearest dictionary clip's window ({names[ytr[j]]}"
+                                      + (", mirrored)" if j >= len(Ptr) else ")")))
     res.ax.set_title(f"{method}: DTW score {float(res.alignment.score):.3f}", fontsize=8)
-    fig.tight_layout()
     fig.savefig(out / "similarity_map.png", dpi=120)

@@ -548,7 +548,7 @@ def test_figures_leave_the_callers_matplotlib_alone(data_home, tmp_path):
     with Image.open(tmp_path / "results.png") as im:
         assert im.size[0] > 100 and im.size[1] > 100
     with Image.open(tmp_path / "similarity_map.png") as im:
-        assert im.size == (540, 480)  # 4.5 x 4 inches at 120 dpi
+        assert im.size == (720, 660)  # 6 x 5.5 inches at 120 dpi
 
 
 def test_cli_output_into_a_closed_pipe_ends_quietly():
