@@ -533,3 +533,100 @@ def test_every_accepted_cell_can_be_built():
         x = torch.zeros(3, 6, 6)
         past, future = net(x, torch.ones_like(x))
         assert past.shape == future.shape == (3, 2, 6)
+
+
+# ------------------------------------------------ score / score_samples
+
+def _triplets_by_hand(X, span):
+    """Every run of ``span`` consecutive real frames of every sequence (NaN
+    kept), and its sequence; sequences are longer than ``span`` here."""
+    out, owner = [], []
+    for i, x in enumerate(X):
+        n = int((~np.isnan(x).all(axis=1)).sum())
+        for s in range(n - span + 1):
+            out.append(x[s:s + span])
+            owner.append(i)
+    return np.array(out), np.array(owner)
+
+
+@pytest.mark.parametrize("kind", ["skippose", "no-past", "autoencoder"])
+def test_score_is_the_masked_reconstruction_error_by_hand(clips, kind):
+    X, _ = clips
+    X = X[:8].copy()
+    X[1, 4:7, :6] = np.nan  # missing keypoints: left out of the error
+    if kind == "autoencoder":
+        emb = AutoencoderEmbedder(window=3, **FAST).fit(X)
+    else:
+        emb = SkipPoseEmbedder(window=3, decode_past=kind == "skippose", **FAST).fit(X)
+    W, owner = _triplets_by_hand(X, emb._span)
+    m = ~np.isnan(W)
+    with torch.no_grad():
+        xt = torch.tensor(np.nan_to_num(W), dtype=torch.float32)
+        mt = torch.tensor(m, dtype=torch.float32)
+        if kind == "autoencoder":
+            pred, keep = emb.module_(xt, mt).double().numpy(), np.ones(W.shape[1], bool)
+        else:
+            past, future, _ = emb.module_.reconstruct(xt, mt)
+            keep = np.zeros(W.shape[1], bool)
+            if kind == "skippose":
+                keep[:3] = keep[6:] = True
+                pred = torch.cat([past, future], dim=1).double().numpy()
+            else:
+                keep[3:] = True
+                pred = future.double().numpy()
+    err = np.where(m[:, keep], (pred - np.nan_to_num(W)[:, keep]) ** 2, 0.0)
+    se, cnt = err.sum(axis=(1, 2)), m[:, keep].sum(axis=(1, 2))
+    assert emb.score(X) == pytest.approx(-se.sum() / cnt.sum(), rel=1e-5)
+    expected = -np.bincount(owner, se) / np.bincount(owner, cnt)
+    np.testing.assert_allclose(emb.score_samples(X), expected, rtol=1e-5)
+
+
+def test_score_is_minus_the_validation_loss(clips):
+    """On the clips early stopping held out, with the best weights restored
+    (no keypoint missing: the gaps filled in first)."""
+    from sklearn.utils import check_random_state
+
+    from sklearn_skippose import KeypointInterpolator
+
+    X = KeypointInterpolator().fit_transform(clips[0])
+    emb = SkipPoseEmbedder(window=3, validation_fraction=0.25, **FAST).fit(X)
+    rs = check_random_state(FAST["random_state"])  # the fit's draws, in its order
+    rs.randint(0, 2**31 - 1)
+    val = np.sort(rs.permutation(len(X))[: int(round(0.25 * len(X)))])
+    best = emb.history_[emb.best_epoch_ - 1]["valid_loss"]
+    assert emb.score(X[val]) == pytest.approx(-best, rel=1e-5)
+    assert emb.score(X[val]) != pytest.approx(emb.score(X), rel=1e-3)
+
+
+def test_score_chooses_the_trained_embedder_without_labels(clips):
+    X, _ = clips
+    gs = GridSearchCV(SkipPoseEmbedder(window=3, n_components=16, random_state=0),
+                      {"max_epochs": [0, 4]}, cv=2).fit(X)
+    assert gs.best_params_ == {"max_epochs": 4}
+    assert gs.cv_results_["mean_test_score"][1] > gs.cv_results_["mean_test_score"][0]
+
+
+def test_score_samples_blames_the_right_clip(clips):
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=3, **FAST).fit(X[:30])
+    odd = X[30:34].copy()
+    before = emb.score_samples(odd)
+    odd[2] *= 4.0  # poses far outside the training clips' range
+    after = emb.score_samples(odd)
+    assert after.shape == (4,) and np.isfinite(after).all() and (after <= 0).all()
+    np.testing.assert_allclose(np.delete(after, 2), np.delete(before, 2), rtol=1e-6)
+    assert after[2] < 5 * before[2] and np.argmin(after) == 2
+
+
+def test_score_bad_input(clips):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = clips
+    with pytest.raises(NotFittedError):
+        SkipPoseEmbedder().score(X)
+    emb = SkipPoseEmbedder(window=3, **FAST).fit(X[:10])
+    with pytest.raises(ValueError, match="features"):
+        emb.score_samples(X[:2, :, :20])
+    emb.set_params(window=4)
+    with pytest.raises(ValueError, match="fitted with other settings.*before scoring"):
+        emb.score(X[:2])

@@ -234,10 +234,8 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         return SkipPoseNet(n_features, arch["n_components"], arch["window"], arch["cell"],
                            arch["decode_past"])
 
-    def _loss(self, module, x, m, view=None):
+    def _residuals(self, module, x, m):
         import torch
-
-        from ._nets import view_info_nce
 
         past, future, h_c = module.reconstruct(x, m)
         w = self.window
@@ -247,6 +245,13 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
             mask = torch.cat([m[:, :w], m[:, 2 * w :]], dim=1)
         else:
             pred, target, mask = future, x[:, w:], m[:, w:]
+        return pred, target, mask, h_c
+
+    def _loss(self, module, x, m, view=None):
+        from ._nets import view_info_nce
+
+        pred, target, mask, h_c = self._residuals(module, x, m)
+        w = self.window
         loss = masked_mse(pred, target, mask)
         if view is not None:  # training with contrastive > 0
             cur = slice(w, 2 * w) if self.decode_past else slice(0, w)
@@ -356,6 +361,9 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
         from ._nets import AutoencoderNet
 
         return AutoencoderNet(n_features, arch["n_components"], arch["window"])
+
+    def _residuals(self, module, x, m):
+        return module(x, m), x, m, None
 
     def _loss(self, module, x, m):
         return masked_mse(module(x, m), x, m)

@@ -29,6 +29,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_random_state
+from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sequences import check_int_param
 from ._base import BaseWindowEmbedder
@@ -272,6 +273,90 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             m = torch.from_numpy(np.ascontiguousarray(masks, dtype=np.float32)).to(self.device_)
             return self._encode(module, x, m).cpu().numpy().astype(np.float64)
 
+    # ------------------------------------------------ the training objective
+    def _reconstruction_errors(self, X):
+        """Squared error and observed-entry count of every training sample
+        (triplet, or window for the autoencoder) of ``X``, and its sequence."""
+        import torch
+
+        check_is_fitted(self)
+        self._check_window_params()
+        self._check_architecture("fit it again before scoring, or set the settings back.")
+        X3, lengths = self._validate(X, reset=False)
+        span = self._span
+        frames, mask, offsets, padded = sequence_frames(X3, lengths, span)
+        starts, owner = window_starts(offsets, padded, span, self.stride)
+        samples = (frames, mask, starts, span)
+        se = np.empty(len(starts))
+        count = np.empty(len(starts))
+        module = self.module_
+        module.eval()
+        with torch.no_grad():
+            for a in range(0, len(starts), 4096):
+                idx = np.arange(a, min(a + 4096, len(starts)))
+                xb, mb = self._batch(samples, idx)
+                pred, target, m, _ = self._residuals(
+                    module, torch.from_numpy(xb).to(self.device_),
+                    torch.from_numpy(mb).to(self.device_))
+                se[idx] = (((pred - target) ** 2) * m).sum(dim=(1, 2)).double().cpu().numpy()
+                count[idx] = m.sum(dim=(1, 2)).double().cpu().numpy()
+        return se, count, owner, len(lengths)
+
+    def score(self, X, y=None):
+        """Minus the reconstruction error of ``X``: the training objective.
+
+        The masked mean squared error of the paper's equation 5 over every
+        training sample of ``X`` (for :class:`SkipPoseEmbedder`, every
+        (past, current, future) triplet, the past and future windows
+        reconstructed from the current one's embedding; for
+        :class:`AutoencoderEmbedder`, every window reconstructed from its
+        code), over the observed coordinates only, negated so that greater
+        is better. With no keypoint missing it equals minus the
+        ``valid_loss`` of ``history_`` on the same clips.
+
+        On held-out clips this chooses settings without labels
+        (``GridSearchCV`` on the embedder alone uses it): ``n_components``,
+        ``max_epochs``, ``lr``, the augmentation. It does not compare
+        different ``window`` or ``decode_past`` values, which change what is
+        reconstructed.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with the feature count seen in ``fit``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Minus the mean squared error per observed coordinate.
+        """
+        se, count, _, _ = self._reconstruction_errors(X)
+        return -float(se.sum() / count.sum())
+
+    def score_samples(self, X):
+        """Minus the reconstruction error of every sequence of ``X``.
+
+        As :meth:`score`, per sequence: the squared errors of the sequence's
+        training samples over their observed coordinates. Clips unlike the
+        training clips (poses outside their range, another normalisation, a
+        badly tracked skeleton) score low.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with the feature count seen in ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_sequences,)
+            Minus the mean squared error per observed coordinate of each
+            sequence.
+        """
+        se, count, owner, n = self._reconstruction_errors(X)
+        return -(np.bincount(owner, se, minlength=n) / np.bincount(owner, count, minlength=n))
+
     # ---------------------------------------------------- files without pickle
     def save_params(self, file):
         """Save the trained network to a file that loads without pickle.
@@ -307,8 +392,6 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         >>> emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=2).fit(X)
         >>> emb.save_params("skippose.npz")  # doctest: +SKIP
         """
-        from sklearn.utils.validation import check_is_fitted
-
         from ._persistence import write_params_file
 
         check_is_fitted(self)
