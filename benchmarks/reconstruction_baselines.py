@@ -67,6 +67,8 @@ def main(argv=None):
     p.add_argument("--split", type=int, default=1, choices=[1, 2, 3])
     p.add_argument("--windows", default="2,4,6")
     p.add_argument("--random-state", type=int, default=0)
+    p.add_argument("--max-epochs", type=int, default=100,
+                   help="epoch cap (early stopping decides below it)")
     args = p.parse_args(argv)
     jh = load_jhmdb(args.data_home)
     tr, te = jh.splits[:, args.split - 1] == 1, jh.splits[:, args.split - 1] == 2
@@ -80,7 +82,8 @@ def main(argv=None):
           f"{'extrapolate':>12s} {'zero':>8s} {'epochs':>7s} {'fit':>6s}")
     for window in (int(w) for w in args.windows.split(",")):
         t0 = time.perf_counter()
-        emb = SkipPoseEmbedder(window=window, random_state=args.random_state).fit(Xtr)
+        emb = SkipPoseEmbedder(window=window, max_epochs=args.max_epochs,
+                               random_state=args.random_state).fit(Xtr)
         fit_s = time.perf_counter() - t0
         T = triplets(Xte, window)
         trivial = trivial_errors(T, window)
