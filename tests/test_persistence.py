@@ -191,9 +191,11 @@ def test_a_bare_npy_array(tmp_path):
         load_embedder(path)
 
 
-def test_missing_files_say_so(tmp_path):
+def test_file_system_errors_are_the_file_systems(tmp_path):
     with pytest.raises(FileNotFoundError):
         load_embedder(tmp_path / "nowhere.npz")
+    with pytest.raises(IsADirectoryError):
+        load_embedder(tmp_path)
 
 
 def _edited(fitted, tmp_path, edit_meta=None, edit_entries=None):

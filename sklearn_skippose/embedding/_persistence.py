@@ -94,8 +94,8 @@ def read_params_file(file):
     try:
         archive = np.load(file, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
+        if isinstance(exc, OSError) and exc.errno is not None:
+            raise  # the file system's errors (no such file, a folder, no permission)
         raise _malformed(file, "not a .npz archive") from None
     if not isinstance(archive, np.lib.npyio.NpzFile):
         raise _malformed(file, "a bare .npy array, not a .npz archive")
