@@ -34,12 +34,16 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
         """Whether ``fit`` goes on from the fitted state (warm start)."""
         return False
 
+    def _settings_differing_from(self, arch):
+        """``{name: (value in arch, value now)}`` for the settings of ``arch``
+        this estimator has set otherwise."""
+        return {k: (v, getattr(self, k)) for k, v in (arch or {}).items()
+                if getattr(self, k) != v}
+
     def _check_architecture(self, doing):
         """Raise when a parameter the fitted embedding is made of has been set
         to another value since ``fit``."""
-        fitted = getattr(self, "_arch_fitted", None)
-        changed = {k: (v, getattr(self, k)) for k, v in (fitted or {}).items()
-                   if getattr(self, k) != v}
+        changed = self._settings_differing_from(getattr(self, "_arch_fitted", None))
         if changed:
             what = ", ".join(f"{k} {old!r} -> {new!r}" for k, (old, new) in changed.items())
             raise ValueError(

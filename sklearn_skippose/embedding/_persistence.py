@@ -25,11 +25,9 @@ _MACHINE_PARAMS = ("device",)
 
 def _plain(value):
     """``value`` as a JSON value, or ``_NOT_PLAIN`` (objects, generators)."""
-    if value is None or isinstance(value, (bool, str)):
-        return value
     if isinstance(value, np.generic):
         value = value.item()
-    if isinstance(value, bool):
+    if value is None or isinstance(value, (bool, str)):
         return value
     if isinstance(value, Integral):
         return int(value)

@@ -247,17 +247,24 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         rows = starts[idx][:, None] + np.arange(span)[None, :]
         return frames[rows], mask[rows]
 
-    def _eval_loss(self, module, samples):
+    def _eval_batches(self, module, samples):
+        """``(idx, x, mask)`` on the device for every block of 4096 samples,
+        with ``module`` in evaluation mode (call under ``torch.no_grad``)."""
         import torch
 
         module.eval()
+        for a in range(0, len(samples[2]), 4096):
+            idx = np.arange(a, min(a + 4096, len(samples[2])))
+            xb, mb = self._batch(samples, idx)
+            yield (idx, torch.from_numpy(xb).to(self.device_),
+                   torch.from_numpy(mb).to(self.device_))
+
+    def _eval_loss(self, module, samples):
+        import torch
+
         total, count = 0.0, 0
         with torch.no_grad():
-            for a in range(0, len(samples[2]), 4096):
-                idx = np.arange(a, min(a + 4096, len(samples[2])))
-                xb, mb = self._batch(samples, idx)
-                xt = torch.from_numpy(xb).to(self.device_)
-                mt = torch.from_numpy(mb).to(self.device_)
+            for idx, xt, mt in self._eval_batches(module, samples):
                 total += float(self._loss(module, xt, mt)) * len(idx)
                 count += len(idx)
         return total / max(count, 1)
@@ -286,18 +293,12 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         span = self._span
         frames, mask, offsets, padded = sequence_frames(X3, lengths, span)
         starts, owner = window_starts(offsets, padded, span, self.stride)
-        samples = (frames, mask, starts, span)
         se = np.empty(len(starts))
         count = np.empty(len(starts))
         module = self.module_
-        module.eval()
         with torch.no_grad():
-            for a in range(0, len(starts), 4096):
-                idx = np.arange(a, min(a + 4096, len(starts)))
-                xb, mb = self._batch(samples, idx)
-                pred, target, m, _ = self._residuals(
-                    module, torch.from_numpy(xb).to(self.device_),
-                    torch.from_numpy(mb).to(self.device_))
+            for idx, xt, mt in self._eval_batches(module, (frames, mask, starts, span)):
+                pred, target, m, _ = self._residuals(module, xt, mt)
                 se[idx] = (((pred - target) ** 2) * m).sum(dim=(1, 2)).double().cpu().numpy()
                 count[idx] = m.sum(dim=(1, 2)).double().cpu().numpy()
         return se, count, owner, len(lengths)
@@ -445,7 +446,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         if not isinstance(arch, dict) or set(arch) != set(self._architecture_params):
             raise ValueError(f"{name!s} does not describe a {type(self).__name__} network "
                              f"(architecture {arch!r}).")
-        changed = {k: (v, getattr(self, k)) for k, v in arch.items() if getattr(self, k) != v}
+        changed = self._settings_differing_from(arch)
         if changed:
             settings = ", ".join(f"{k}={v!r}" for k, (v, _) in changed.items())
             raise ValueError(
