@@ -266,7 +266,8 @@ def main(argv=None):
         return 1
 
 
-def _main(argv):
+def _parser():
+    """The command line: ``skippose`` and its sub-commands."""
     parser = argparse.ArgumentParser(
         prog="skippose",
         description="Skip-Pose Vectors on JHMDB: the evaluation, its comparisons and "
@@ -277,24 +278,36 @@ def _main(argv):
     sub.add_parser("show-versions", help="print the versions of Python, this package, its "
                                          "dependencies and the compute devices (for bug reports)")
     s = sub.add_parser("summary", help="print what the data folder holds")
-    s.add_argument("--data-home", default=None)
+    s.add_argument("--data-home", default=None,
+                   help="the data folder (holding jhmdb/ and h36m/); default: $SKIPPOSE_DATA, "
+                        "else the per-user folder of sklearn_skippose.datasets.get_data_home")
     e = sub.add_parser("evaluate", help="JHMDB evaluation over the official splits")
-    e.add_argument("--data-home", default=None)
+    e.add_argument("--data-home", default=None,
+                   help="the data folder (holding jhmdb/ and h36m/); default: $SKIPPOSE_DATA, "
+                        "else the per-user folder of sklearn_skippose.datasets.get_data_home")
     e.add_argument("--methods", default=None,
                    help="comma-separated: pca, ae, skippose-nopast, skippose, skippose-aug, "
                         "skippose-random (the untrained network, a control); default "
                         "pca,skippose,skippose-aug (pca,skippose with --quick)")
     e.add_argument("--splits", type=_split_list, default=None, metavar="K[,K...]",
                    help="official splits to run; default 1,2,3 (1 with --quick)")
-    e.add_argument("--window", type=_int_at_least(1), default=4)
-    e.add_argument("--n-components", type=_int_at_least(1), default=64)
+    e.add_argument("--window", type=_int_at_least(1), default=4,
+                   help="frames per window T of every embedder (default 4; the paper: "
+                        "2, 4, 6)")
+    e.add_argument("--n-components", type=_int_at_least(1), default=64,
+                   help="embedding size of every embedder (default 64, the paper's)")
     e.add_argument("--augment", type=_int_at_least(0), default=100_000,
-                   help="Human3.6M projections per epoch for skippose-aug")
-    e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean")
-    e.add_argument("--metric", choices=["cosine", "euclidean"], default="cosine")
+                   help="Human3.6M projections per epoch for skippose-aug (default 100000)")
+    e.add_argument("--aggregate", choices=["sum", "mean", "cost"], default="mean",
+                   help="DTW score of a pair: the similarities along the best path "
+                        "summed (the paper), their mean over the path (default) or "
+                        "minus the path's cost")
+    e.add_argument("--metric", choices=["cosine", "euclidean"], default="cosine",
+                   help="frame-to-frame similarity of the DTW (default cosine, the "
+                        "paper's)")
     e.add_argument("--normalize", default="first_pose_isotropic",
                    choices=["first_pose", "first_pose_isotropic", "sequence_bbox"],
-                   help="PoseNormalizer mode (the paper: first_pose)")
+                   help="PoseNormalizer mode (default first_pose_isotropic; the paper: first_pose)")
     e.add_argument("--jitter", action="store_true", dest="jitter",
                    help="skippose-aug also trains on PoseJitter (mirrored/scaled/rotated) "
                         "triplets (the default)")
@@ -313,10 +326,14 @@ def _main(argv):
     e.add_argument("--contrastive", type=float, default=0.0,
                    help="weight of the view-invariance term of the Skip-Pose methods "
                         "(not in the paper; default 0)")
-    e.add_argument("--n-neighbors", type=_int_at_least(1), default=1)
-    e.add_argument("--max-epochs", type=_int_at_least(1), default=100)
+    e.add_argument("--n-neighbors", type=_int_at_least(1), default=1,
+                   help="dictionary clips that vote on a test clip's action (default 1, "
+                        "the paper's 1-NN)")
+    e.add_argument("--max-epochs", type=_int_at_least(1), default=100,
+                   help="most epochs of the neural embedders, which stop early on 10 %% "
+                        "of the training clips (default 100; at most 30 with --quick)")
     e.add_argument("--random-state", type=_seed_list, default=[0], metavar="SEED[,SEED...]",
-                   help="seed of the neural embedders; several (e.g. 0,1,2) run every "
+                   help="seed of the neural embedders (default 0); several (e.g. 0,1,2) run every "
                         "seeded method once per seed and report the mean and its standard "
                         "deviation (PCA, unseeded, runs once)")
     e.add_argument("--compare", type=_method_pair, default=None, metavar="METHOD,BASELINE",
@@ -331,7 +348,9 @@ def _main(argv):
                    dest="settings",
                    help="per-method override of a setting above, repeatable, e.g. "
                         "--set pca:window=8 --set skippose-aug:scale=standard")
-    e.add_argument("--output", default="skippose_results")
+    e.add_argument("--output", default="skippose_results",
+                   help="folder for results.json and the figures (default "
+                        "skippose_results)")
     e.add_argument("--save-embedders", action="store_true",
                    help="also write every trained neural embedder to OUTPUT/embedders/ "
                         "(weights and settings, no pickle; load with "
@@ -339,10 +358,19 @@ def _main(argv):
     c = sub.add_parser("compare", help="accuracy difference of two methods of a saved run, "
                                         "with a bootstrap interval over the test clips")
     c.add_argument("results", help="results.json written by skippose evaluate, or its folder")
-    c.add_argument("methods", type=_method_pair, metavar="METHOD,BASELINE")
-    c.add_argument("--confidence", type=float, default=0.95)
-    c.add_argument("--n-resamples", type=int, default=10_000)
-    c.add_argument("--random-state", type=int, default=0, help="seed of the resampling")
+    c.add_argument("methods", type=_method_pair, metavar="METHOD,BASELINE",
+                   help="the method and the baseline it is compared with, e.g. "
+                        "skippose-aug,pca")
+    c.add_argument("--confidence", type=float, default=0.95,
+                   help="level of the bootstrap intervals (default 0.95)")
+    c.add_argument("--n-resamples", type=int, default=10_000,
+                   help="bootstrap resamples of the test clips (default 10000)")
+    c.add_argument("--random-state", type=int, default=0, help="seed of the resampling (default 0)")
+    return parser
+
+
+def _main(argv):
+    parser = _parser()
     args = parser.parse_args(argv)
     if args.command == "show-versions":
         show_versions()

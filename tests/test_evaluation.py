@@ -468,6 +468,26 @@ def test_cli_refuses_bad_numbers_before_running(args, message, capsys):
     assert message in capsys.readouterr().err
 
 
+def test_cli_every_option_says_what_it_does():
+    import argparse
+
+    from sklearn_skippose.__main__ import _parser
+
+    parser = _parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert set(subs.choices) == {"show-versions", "summary", "evaluate", "compare"}
+    for name, sub in subs.choices.items():
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction):
+                continue
+            label = action.option_strings or [action.dest]
+            assert action.help, f"skippose {name} {label[0]} has no help text"
+            # a default worth knowing is said (store_true flags and None defaults aside)
+            if action.default not in (None, False, True, []) and action.nargs is None:
+                assert "default" in action.help, f"skippose {name} {label[0]}: no default"
+        sub.format_help()  # every help string formats (no stray %)
+
+
 def test_quick_keeps_explicit_methods_and_splits(data_home, tmp_path):
     rc = main(["evaluate", "--data-home", str(data_home), "--quick", "--methods", "pca",
                "--splits", "2", "--classes", "clap,golf", "--output", str(tmp_path)])
