@@ -122,6 +122,11 @@ def test_bad_inputs():
                             sakoe_chiba_radius=-1)
     with pytest.raises(TypeError):
         dtw_alignment("ab", np.ones((2, 2)))
+    # complex frames: refused, not cast to their real part with a warning
+    with pytest.raises(ValueError, match="x must hold real numbers"):
+        dtw_alignment(np.ones((3, 2), dtype=complex), np.ones((2, 2)))
+    with pytest.raises(TypeError, match="y must hold numbers, got an array of dtype <U"):
+        dtw_alignment(np.ones((3, 2)), np.ones((2, 2)).astype(str))
     # sequences without frames: a clear error, not numpy's empty argmax
     with pytest.raises(ValueError, match="y has a sequence with no real frame"):
         dtw_alignment(np.ones((3, 2)), np.ones((0, 2)))
@@ -147,6 +152,19 @@ def test_bad_constraint_parameters(kwargs, exc, match):
         pairwise_dtw_scores(X, **kwargs)
     with pytest.raises(exc, match=match):
         dtw_alignment(X[0], X[1], **kwargs)
+    with pytest.raises(exc, match=match):
+        dtw_band(3, 4, **kwargs)
+
+
+@pytest.mark.parametrize("args, exc, match", [
+    ((0, 4), ValueError, "n must be >= 1, got 0"),
+    ((4, 2.0), TypeError, "m must be an integer, got 2.0"),
+    ((np.ones(3), 4), TypeError, "n must be an integer"),
+    ((4, 4, "band"), ValueError, "global_constraint must be one of"),
+])
+def test_dtw_band_bad_input(args, exc, match):
+    with pytest.raises(exc, match=match):
+        dtw_band(*args)
 
 
 def test_alignment_input_shapes():

@@ -15,8 +15,14 @@ def test_mean_per_class_accuracy_by_hand():
     y_true = [0, 0, 0, 0, 1, 2, 2]
     y_pred = [0, 0, 0, 1, 1, 0, 2]
     assert mean_per_class_accuracy(y_true, y_pred) == pytest.approx((3 / 4 + 1 + 1 / 2) / 3)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="at least one sample"):
         mean_per_class_accuracy([], [])
+    # not label vectors: said, not numpy's IndexError from inside scikit-learn
+    with pytest.raises(ValueError, match=r"y_true must be a 1D array-like of labels, got "
+                                         r"float of shape \(\)"):
+        mean_per_class_accuracy(3.0, [0, 1])
+    with pytest.raises(ValueError, match=r"y_pred must be a 1D .* got list of shape \(1, 2\)"):
+        mean_per_class_accuracy([0, 1], [[0, 1]])
 
 
 def test_macro_ap_by_hand():

@@ -238,6 +238,8 @@ def test_bad_input(rng):
         dtw_subsequence_search(np.ones(3), X)
     with pytest.raises(ValueError, match=r"pass \[recording\]"):
         dtw_subsequence_search(q, X[0])  # one recording as a 2D array
+    with pytest.raises(ValueError, match=r"X holds no sequences \(shape \(0, 10, 3\)\)"):
+        dtw_subsequence_search(q, X[:0])
     with pytest.raises(TypeError, match="numeric"):
         dtw_subsequence_search("walk", X)
     with pytest.raises(ValueError, match="'sum' score"):

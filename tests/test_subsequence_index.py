@@ -97,6 +97,9 @@ def test_clone_and_pickle(recordings):
 def test_bad_input(rng, recordings):
     with pytest.raises(ValueError, match=r"2D array of shape \(120, 6\).*\[recording\]"):
         DTWSubsequenceIndex().fit(recordings[0])
+    for empty in (np.empty((0, 30, 6)), []):  # nothing to search in: said at fit
+        with pytest.raises(ValueError, match="no sequences|0 sequences"):
+            DTWSubsequenceIndex().fit(empty)
     for params, match in (({"steps": "free"}, "steps"), ({"metric": "dtw"}, "metric"),
                           ({"aggregate": "sum"}, "favour long")):
         with pytest.raises(ValueError, match=match):

@@ -62,6 +62,13 @@ def test_feature_mismatch_between_fit_and_transform():
 def test_keypoint_mask_pairs():
     X = np.array([[[1.0, np.nan, 2.0, 3.0, np.nan, np.nan]]])
     assert keypoint_mask(X).astype(int).tolist() == [[[0, 0, 1, 1, 0, 0]]]
+    assert keypoint_mask(X.astype(np.float32)).tolist() == keypoint_mask(X).tolist()
+    with pytest.raises(ValueError, match="got a scalar"):
+        keypoint_mask(3.0)
+    with pytest.raises(TypeError, match="X must be an array-like of numbers, got NoneType"):
+        keypoint_mask(None)
+    with pytest.raises(ValueError, match="even number of features"):
+        keypoint_mask(np.ones((1, 2, 5)))
 
 
 def test_show_versions(capsys):

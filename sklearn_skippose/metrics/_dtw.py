@@ -30,7 +30,12 @@ import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
 from sklearn.utils import Bunch
 
-from ..utils._sequences import to_sequence_dataset, sequence_lengths
+from ..utils._sequences import (
+    _as_float_array,
+    check_int_param,
+    sequence_lengths,
+    to_sequence_dataset,
+)
 from ._dtw_kernels import (
     LANE_WIDTH,
     dtw_block,
@@ -56,6 +61,11 @@ def check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
         raise ValueError(f"metric must be one of {METRICS}, got {metric!r}.")
     if aggregate not in AGGREGATES:
         raise ValueError(f"aggregate must be one of {AGGREGATES}, got {aggregate!r}.")
+    check_constraint_params(global_constraint, sakoe_chiba_radius, itakura_max_slope)
+
+
+def check_constraint_params(global_constraint, sakoe_chiba_radius, itakura_max_slope):
+    """Validate the global-constraint parameters."""
     if global_constraint not in CONSTRAINTS:
         raise ValueError(
             f"global_constraint must be one of {CONSTRAINTS}, got {global_constraint!r}."
@@ -107,6 +117,8 @@ def dtw_band(n, m, global_constraint=None, sakoe_chiba_radius=None, itakura_max_
     >>> lo.tolist(), hi.tolist()
     ([0, 0, 1, 2], [2, 3, 4, 4])
     """
+    n, m = check_int_param(n, "n"), check_int_param(m, "m")
+    check_constraint_params(global_constraint, sakoe_chiba_radius, itakura_max_slope)
     if global_constraint is None:
         return np.zeros(n, dtype=np.int64), np.full(n, m, dtype=np.int64)
     from tslearn.metrics import compute_mask
@@ -630,9 +642,7 @@ def dtw_alignment(x, y, *, metric="cosine", aggregate="sum", global_constraint=N
         )
     xs, ys = [], []
     for seq, name, out in ((x, "x", xs), (y, "y", ys)):
-        a = np.asarray(seq, dtype=np.float64) if not isinstance(seq, (str, bytes)) else None
-        if a is None or a.dtype == object:
-            raise TypeError(f"{name} must be a numeric array (n_frames, n_features).")
+        a = _as_float_array(seq, np.float64, name)
         if a.ndim == 1:
             a = a[:, None]
         if a.ndim != 2:

@@ -36,8 +36,11 @@ def mean_per_class_accuracy(y_true, y_pred):
     >>> mean_per_class_accuracy([0, 0, 0, 1], [0, 0, 1, 1])
     0.8333333333333333
     """
-    y_true = np.asarray(y_true)
-    if y_true.size == 0:
+    for name, labels in (("y_true", y_true), ("y_pred", y_pred)):
+        if np.ndim(labels) != 1:
+            raise ValueError(f"{name} must be a 1D array-like of labels, got "
+                             f"{type(labels).__name__} of shape {np.shape(labels)}.")
+    if len(y_true) == 0:
         raise ValueError("mean_per_class_accuracy needs at least one sample.")
     return float(balanced_accuracy_score(y_true, y_pred))
 

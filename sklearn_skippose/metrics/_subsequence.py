@@ -330,6 +330,11 @@ def pack_recordings(X, metric):
             "[recording]."
         )
     X3, lengths = _as_dataset(X, "X")
+    if len(X3) == 0:
+        raise ValueError(
+            f"X holds no sequences (shape {X3.shape}); at least one recording is needed "
+            "to search in."
+        )
     return PackedSequences(X3, lengths, metric, dtype=np.float64)
 
 

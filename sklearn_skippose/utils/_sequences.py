@@ -210,7 +210,10 @@ def keypoint_mask(X):
     >>> keypoint_mask(np.array([[[0.0, np.nan, 1.0, 2.0]]])).astype(int)
     array([[[0, 0, 1, 1]]])
     """
-    X = np.asarray(X)
+    X = _as_float_array(X, np.float64, "X")
+    if X.ndim == 0:
+        raise ValueError("X must be a pose dataset (n_sequences, max_frames, 2 * n_joints) "
+                         "or poses (..., 2 * n_joints), got a scalar.")
     if X.shape[-1] % 2:
         raise ValueError(
             f"Pose data needs an even number of features (x, y per joint); "
