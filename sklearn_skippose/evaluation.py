@@ -484,8 +484,7 @@ def compare_methods(result, method, baseline, *, metric="accuracy", n_resamples=
     >>> c["low"] <= c["difference"] <= c["high"]
     True
     """
-    if not isinstance(result, dict) or not isinstance(result.get("results"), list):
-        raise TypeError("result must be the dict evaluate_jhmdb returns (with a 'results' list).")
+    _check_result(result)
     if metric not in ("accuracy", "macro_ap"):
         raise ValueError(f"metric must be 'accuracy' or 'macro_ap', got {metric!r}.")
     check_int_param(n_resamples, "n_resamples", minimum=1)
@@ -537,6 +536,32 @@ def compare_methods(result, method, baseline, *, metric="accuracy", n_resamples=
     return {"method": method, "baseline": baseline, "metric": metric, "difference": diff,
             "low": float(low), "high": float(high), "confidence": float(confidence),
             "n_resamples": int(n_resamples), "splits": splits, "per_class": per_class}
+
+
+def _check_result(result, mean=False):
+    """Raise a clear error unless ``result`` has the shape of what
+    :func:`evaluate_jhmdb` returns: rows with a method, split, accuracy and
+    macro AP each, and (``mean=True``) a summary of every method."""
+    if not isinstance(result, dict) or not isinstance(result.get("results"), list):
+        raise TypeError("result must be the dict evaluate_jhmdb returns (with a 'results' list).")
+    if not result["results"]:
+        raise ValueError("result holds no rows: its 'results' list is empty.")
+    keys = ("method", "split", "accuracy", "macro_ap")
+    for i, row in enumerate(result["results"]):
+        if not isinstance(row, dict):
+            raise TypeError(f"result['results'][{i}] must be a dict (one method on one split), "
+                            f"got {type(row).__name__}.")
+        missing = [k for k in keys if k not in row]
+        if missing:
+            raise ValueError(f"result['results'][{i}] lacks {missing}; the rows of "
+                             f"evaluate_jhmdb have {list(keys)} and more.")
+    if mean:
+        summary = result.get("mean")
+        absent = [m for m in dict.fromkeys(r["method"] for r in result["results"])
+                  if not isinstance(summary, dict) or not isinstance(summary.get(m), dict)]
+        if absent:
+            raise ValueError(f"result['mean'] has no summary of {absent}; it must be the "
+                             "dict evaluate_jhmdb returns.")
 
 
 def _split_test_labels(rows, names, split):
@@ -675,6 +700,7 @@ def format_table(result):
     ----------------------------------------------
     pca                 64.3 / 62.9    64.3 / 62.9
     """
+    _check_result(result, mean=True)
     rows = result["results"]
     splits = sorted({r["split"] for r in rows})
     methods = list(dict.fromkeys(r["method"] for r in rows))

@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .utils._sequences import (
     SequenceTransformerMixin,
+    check_bool_param,
     check_int_param,
     check_sequence_dataset,
     is_tabular,
@@ -546,6 +547,8 @@ class SequenceStandardScaler(
         self : SequenceStandardScaler
             The fitted scaler.
         """
+        check_bool_param(self.with_mean, "with_mean")
+        check_bool_param(self.with_std, "with_std")
         X3, lengths = check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
         real = _real_frames(X3, lengths)
         F = X3[real].astype(np.float64)
@@ -659,8 +662,8 @@ class SequenceWhitener(
         """
         if isinstance(self.shrinkage, bool) or not isinstance(self.shrinkage, (int, float, np.number)):
             raise TypeError(f"shrinkage must be a number, got {self.shrinkage!r}.")
-        if not self.shrinkage >= 0:
-            raise ValueError(f"shrinkage must be >= 0, got {self.shrinkage}.")
+        if not 0 <= self.shrinkage < np.inf:
+            raise ValueError(f"shrinkage must be a finite number >= 0, got {self.shrinkage}.")
         X3, lengths = check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
         d = X3.shape[2]
         if self.n_components is not None:

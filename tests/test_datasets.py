@@ -393,8 +393,10 @@ def test_world_to_pixel_layouts(data_home):
     assert world_to_pixel([1.0, -1.0]).tolist() == [268.0, 12.0]  # 108 px per unit
     with pytest.raises(ValueError, match="x, y pairs on its last axis"):
         world_to_pixel(np.zeros((2, 7)))
-    with pytest.raises(TypeError, match="array of numbers"):
+    with pytest.raises(TypeError, match="pos_world must be an array-like of numbers"):
         world_to_pixel("abc")
+    with pytest.raises(ValueError, match="pos_world must hold real numbers"):
+        world_to_pixel(np.array([1 + 2j, 3]))  # not its real part with a warning
 
 
 def test_load_jhmdb_classes(data_home, jhmdb):

@@ -4,6 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tslearn.metrics import cdist_dtw, compute_mask, dtw_path_from_metric
 
+from sklearn_skippose import DTWNearestNeighbors, DTWNeighborsIndex
 from sklearn_skippose.metrics import dtw_alignment, dtw_band, pairwise_dtw_scores
 
 from ._reference import reference_dtw
@@ -154,6 +155,21 @@ def test_bad_constraint_parameters(kwargs, exc, match):
         dtw_alignment(X[0], X[1], **kwargs)
     with pytest.raises(exc, match=match):
         dtw_band(3, 4, **kwargs)
+
+
+@pytest.mark.parametrize("n_jobs, exc, match", [
+    (0, ValueError, "n_jobs must be None, a positive integer or a negative one"),
+    (2.0, TypeError, "n_jobs must be None or an integer, got 2.0"),
+    (True, TypeError, "n_jobs must be None or an integer, got True"),
+    ("2", TypeError, "n_jobs must be None or an integer, got '2'"),
+])
+def test_bad_n_jobs(n_jobs, exc, match):
+    X = [np.ones((3, 2)), np.ones((4, 2))]
+    with pytest.raises(exc, match=match):
+        pairwise_dtw_scores(X, n_jobs=n_jobs)
+    for est in (DTWNearestNeighbors(n_jobs=n_jobs), DTWNeighborsIndex(n_jobs=n_jobs)):
+        with pytest.raises(exc, match=match):
+            est.fit(X, [0, 1])
 
 
 @pytest.mark.parametrize("args, exc, match", [

@@ -289,6 +289,21 @@ def test_bad_training_params():
         SkipPoseEmbedder(contrastive=0.1, contrastive_view="rotate").fit(X)
     with pytest.raises(ValueError, match="contrastive view .*30 features per frame"):
         SkipPoseEmbedder(contrastive=0.1).fit(X)  # 6 features: not JHMDB poses
+    for bad in ("yes", 1, None):
+        with pytest.raises(TypeError, match=f"decode_past must be True or False, got {bad!r}"):
+            SkipPoseEmbedder(decode_past=bad, max_epochs=1).fit(X)
+    for Est in (SkipPoseEmbedder, AutoencoderEmbedder):
+        for bad in ("no", 0, np.nan):
+            with pytest.raises(TypeError, match="warm_start must be True or False"):
+                Est(warm_start=bad, max_epochs=1).fit(X)
+        for bad, exc in (("x", TypeError), (-1, ValueError), (0.5, TypeError)):
+            with pytest.raises(exc, match="verbose must be"):
+                Est(verbose=bad, max_epochs=1).fit(X)
+        # augmentation that is not a MocapProjection: said before training, for both
+        with pytest.raises(TypeError, match="augmentation must be None or a MocapProjection"):
+            Est(augmentation=100, max_epochs=1).fit(X)
+    assert SkipPoseEmbedder(decode_past=np.bool_(False), verbose=False,
+                            max_epochs=1).fit(X).n_epochs_ == 1
 
 
 def test_pca_matches_sklearn_pca_on_complete_windows():

@@ -362,6 +362,31 @@ def test_compare_methods_bad_input():
         compare_methods(two, "a", "b")
 
 
+@pytest.mark.parametrize("result, exc, match", [
+    ([1, 2], TypeError, "evaluate_jhmdb returns"),
+    ({"rows": []}, TypeError, "with a 'results' list"),
+    ({"results": []}, ValueError, "'results' list is empty"),
+    ({"results": [3]}, TypeError, r"result\['results'\]\[0\] must be a dict"),
+    ({"results": [{"method": "pca", "split": 1}]}, ValueError,
+     r"result\['results'\]\[0\] lacks \['accuracy', 'macro_ap'\]"),
+])
+def test_format_and_compare_refuse_what_is_not_a_result(result, exc, match):
+    from sklearn_skippose.evaluation import compare_methods
+
+    with pytest.raises(exc, match=match):
+        format_table(result)
+    with pytest.raises(exc, match=match):
+        compare_methods(result, "pca", "ae")
+
+
+def test_format_table_needs_the_summary_of_every_method():
+    row = {"method": "pca", "split": 1, "seed": None, "accuracy": 0.5, "macro_ap": 0.5}
+    with pytest.raises(ValueError, match=r"result\['mean'\] has no summary of \['pca'\]"):
+        format_table({"results": [row]})
+    assert "50.0 / 50.0" in format_table({"results": [row], "mean": {
+        "pca": {"accuracy": 0.5, "macro_ap": 0.5, "seeds": [None]}}})
+
+
 def test_seeds_and_compare_cli(data_home, tmp_path, capsys):
     rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca,skippose",
                "--splits", "1", "--window", "2", "--n-components", "8", "--max-epochs", "1",

@@ -123,11 +123,23 @@ def test_sequence_whitener_missing_values_and_bad_input():
     assert np.isfinite(out[1, 1]).all()  # a missing value is imputed by the mean
     assert np.isnan(out[0, 2]).all()  # padding stays padding
     for bad, err in [(dict(shrinkage=-1.0), ValueError), (dict(shrinkage="a"), TypeError),
+                     (dict(shrinkage=np.inf), ValueError), (dict(shrinkage=np.nan), ValueError),
                      (dict(n_components=3), ValueError), (dict(n_components=1.5), TypeError)]:
         with pytest.raises(err):
             SequenceWhitener(**bad).fit(X)
     with pytest.raises(ValueError, match="X has 3 features"):
         w.transform(np.zeros((1, 2, 3)))
+
+
+def test_sequence_standard_scaler_bad_flags():
+    from sklearn_skippose import SequenceStandardScaler
+
+    X = np.arange(12.0).reshape(2, 3, 2)
+    for name in ("with_mean", "with_std"):
+        for bad in ("False", 0, None):
+            with pytest.raises(TypeError, match=f"{name} must be True or False, got {bad!r}"):
+                SequenceStandardScaler(**{name: bad}).fit(X)
+    np.testing.assert_allclose(SequenceStandardScaler(with_mean=False).fit(X).mean_, 0.0)
 
 
 # scikit-learn's generic checks feed PoseNormalizer odd feature counts, which

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
+from ..utils._sequences import _as_float_array
 from ._base import _name_list, get_data_home, missing_data_error, open_npz
 
 __all__ = [
@@ -91,12 +92,7 @@ def world_to_pixel(pos_world):
     >>> world_to_pixel([[0.0, 0.0, 1.0, -1.0]]).tolist()   # two joints of one frame
     [[160.0, 120.0, 268.0, 12.0]]
     """
-    if isinstance(pos_world, (str, bytes)):
-        raise TypeError("pos_world must be an array of numbers.")
-    try:
-        pos = np.asarray(pos_world, dtype=np.float64)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"pos_world must be an array of numbers ({exc}).") from None
+    pos = _as_float_array(pos_world, np.float64, "pos_world")
     if pos.ndim == 0 or pos.shape[-1] % 2:
         raise ValueError(
             f"pos_world must have x, y pairs on its last axis (..., 2) or "

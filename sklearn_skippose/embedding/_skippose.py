@@ -4,6 +4,7 @@ import math
 from numbers import Real
 
 from ..augmentation import PoseJitter
+from ..utils._sequences import check_bool_param
 from ._torch_base import TorchWindowEmbedder, masked_mse
 
 __all__ = ["SkipPoseEmbedder", "AutoencoderEmbedder"]
@@ -200,9 +201,7 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         super()._check_train_params()
         if self.cell not in _CELL_NAMES:
             raise ValueError(f"cell must be one of {sorted(_CELL_NAMES)}, got {self.cell!r}.")
-        if self.augmentation is not None and not hasattr(self.augmentation, "sample"):
-            raise TypeError("augmentation must be None or a MocapProjection-like object "
-                            "with a sample(n, n_frames, rng, n_features) method.")
+        check_bool_param(self.decode_past, "decode_past")
         if self.jitter is not None and not hasattr(self.jitter, "transform_batch"):
             raise TypeError("jitter must be None or a PoseJitter-like object with a "
                             "transform_batch(x, mask, rng) method.")

@@ -31,7 +31,7 @@ import numpy as np
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
-from ..utils._sequences import check_int_param
+from ..utils._sequences import check_bool_param, check_int_param
 from ._base import BaseWindowEmbedder
 from ._windows import sequence_frames, window_starts
 
@@ -85,6 +85,12 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         vf = self.validation_fraction
         if isinstance(vf, bool) or not isinstance(vf, Real) or not 0 <= vf < 1:
             raise ValueError(f"validation_fraction must be in [0, 1), got {vf!r}.")
+        check_bool_param(self.warm_start, "warm_start")
+        if not isinstance(self.verbose, (bool, np.bool_)):  # True and False are fine
+            check_int_param(self.verbose, "verbose", minimum=0)
+        if self.augmentation is not None and not hasattr(self.augmentation, "sample"):
+            raise TypeError("augmentation must be None or a MocapProjection-like object "
+                            "with a sample(n, n_frames, rng, n_features) method.")
         self._check_callbacks()
 
     def _check_callbacks(self):

@@ -33,6 +33,7 @@ from sklearn.utils import Bunch
 from ..utils._sequences import (
     _as_float_array,
     check_int_param,
+    check_n_jobs,
     sequence_lengths,
     to_sequence_dataset,
 )
@@ -569,6 +570,7 @@ def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
     """
     check_dtw_params(metric, aggregate, global_constraint, sakoe_chiba_radius,
                      itakura_max_slope)
+    check_n_jobs(n_jobs)
     X3, lx = _as_dataset(X, "X")
     if Y is None:
         Y3, ly = X3, lx

@@ -18,7 +18,7 @@ from ..metrics._dtw import (
     pairwise_costs,
     sorted_by_length,
 )
-from ..utils._sequences import check_int_param, check_sequence_dataset
+from ..utils._sequences import check_int_param, check_n_jobs, check_sequence_dataset
 
 __all__ = ["BaseDTWNeighbors"]
 
@@ -35,6 +35,7 @@ class BaseDTWNeighbors(BaseEstimator):
 
     def _check_params(self):
         check_int_param(self.n_neighbors, "n_neighbors")
+        check_n_jobs(self.n_jobs)
         check_dtw_params(self.metric, self.aggregate, self.global_constraint,
                          self.sakoe_chiba_radius, self.itakura_max_slope)
         if self.algorithm not in ("auto", "brute", "pruned"):

@@ -527,6 +527,26 @@ def check_int_param(value, name, minimum=1):
     return int(value)
 
 
+def check_bool_param(value, name):
+    """Raise a clear error unless ``value`` is True or False."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False, got {value!r}.")
+    return bool(value)
+
+
+def check_n_jobs(n_jobs):
+    """Raise a clear error unless ``n_jobs`` is None or a non-zero integer
+    (joblib's meaning: -1 all processors, -2 all but one, ...)."""
+    if n_jobs is None:
+        return None
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, Integral):
+        raise TypeError(f"n_jobs must be None or an integer, got {n_jobs!r}.")
+    if n_jobs == 0:
+        raise ValueError("n_jobs must be None, a positive integer or a negative one "
+                         "(-1: every processor), got 0.")
+    return int(n_jobs)
+
+
 class SequenceTransformerMixin:
     """Tags of a transformer of NaN-padded 3D sequence datasets.
 
