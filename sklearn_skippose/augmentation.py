@@ -462,6 +462,11 @@ class MocapProjection(BaseEstimator):
             1 where the keypoint is observed.
         """
         self._check(n_features)
+        n = check_int_param(n, "n", minimum=0)
+        n_frames = check_int_param(n_frames, "n_frames")
+        if n == 0:
+            f = 2 * len(resolve_skeleton(self.joints)[0])
+            return np.zeros((0, n_frames, f), np.float32), np.zeros((0, n_frames, f), np.float32)
         rng = np.random.default_rng(self.random_state) if rng is None else rng
         frames, offsets, lengths = self._motion()
         off = rng.integers(0, self.max_offset + 1, n)

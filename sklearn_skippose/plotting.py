@@ -1,6 +1,8 @@
 """Stick figures of pose sequences and similarity maps with their DTW path
 (needs matplotlib: ``pip install .[plot]``)."""
 
+from numbers import Real
+
 import numpy as np
 
 from .datasets import COCO_SKELETON, JHMDB_SKELETON
@@ -44,6 +46,19 @@ def _check_skeleton(skeleton, n_joints):
             "17 COCO keypoints)."
         )
     return bones
+
+
+def _is_count(n):
+    return not isinstance(n, bool) and isinstance(n, (int, np.integer)) and n >= 1
+
+
+def _check_ax(ax):
+    """None or matplotlib axes (checked without importing pyplot)."""
+    if ax is not None:
+        from matplotlib.axes import Axes
+
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be None or matplotlib Axes, got {type(ax).__name__}.")
 
 
 def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
@@ -115,8 +130,12 @@ def plot_poses(poses, *, n_poses=6, skeleton="jhmdb", ax=None, spacing=None,
             f"poses needs an even number of features per frame (x, y for each "
             f"joint); got {X.shape[2]}."
         )
-    if isinstance(n_poses, bool) or not isinstance(n_poses, (int, np.integer)) or n_poses < 1:
+    if not _is_count(n_poses):
         raise ValueError(f"n_poses must be a positive integer, got {n_poses!r}.")
+    if spacing is not None and (isinstance(spacing, bool) or not isinstance(spacing, Real)
+                                or not 0 < spacing < np.inf):
+        raise ValueError(f"spacing must be None or a positive finite number, got {spacing!r}.")
+    _check_ax(ax)
     length = int(sequence_lengths(X)[0])
     if length == 0:
         raise ValueError("poses has no real frame: every value is NaN.")
@@ -233,6 +252,10 @@ def plot_similarity_map(query, reference, *, query_poses=None, reference_poses=N
         n_query, n_reference = n_poses
     else:
         n_query = n_reference = n_poses
+    if not (_is_count(n_query) and _is_count(n_reference)):
+        raise ValueError("n_poses must be a positive integer or a pair of them (query, "
+                         f"reference), got {n_poses!r}.")
+    _check_ax(ax)
     if isinstance(labels, str) or not isinstance(labels, (tuple, list)) or len(labels) != 2:
         raise ValueError(
             f"labels must be a pair of names (query, reference), got {labels!r}.")

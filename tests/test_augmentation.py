@@ -71,6 +71,14 @@ def test_dropout_and_bad_params(h36m_home):
         MocapProjection(keypoint_dropout=1.5).sample(2, 4)
     with pytest.raises(ValueError, match="n_samples"):
         MocapProjection(n_samples=-1).sample(2, 4)
+    for args, exc, match in (((None, 4), TypeError, "n must be an integer, got None"),
+                             ((-1, 4), ValueError, "n must be >= 0, got -1"),
+                             ((2, 0), ValueError, "n_frames must be >= 1, got 0"),
+                             ((2, 2.5), TypeError, "n_frames must be an integer, got 2.5")):
+        with pytest.raises(exc, match=match):
+            aug.sample(*args)
+    x, m = aug.sample(0, 4)  # nothing asked for: empty arrays of the right shape
+    assert x.shape == m.shape == (0, 4, 30) and x.dtype == m.dtype == np.float32
 
 
 def test_pickle_leaves_data_out(h36m_home):

@@ -234,6 +234,13 @@ def test_graph_and_radius_bad_input(walks):
         index.radius_neighbors(Q, min_score=np.nan)
     with pytest.raises(ValueError, match="sort_results is True"):
         index.radius_neighbors(Q, min_score=0.5, return_distance=False, sort_results=True)
+    for bad in ("no", 0, None):  # not read for their truth value
+        with pytest.raises(TypeError, match=f"return_distance must be True or False, got {bad!r}"):
+            index.kneighbors(Q, return_distance=bad)
+        with pytest.raises(TypeError, match=f"return_distance must be True or False, got {bad!r}"):
+            index.radius_neighbors(Q, min_score=0.5, return_distance=bad)
+        with pytest.raises(TypeError, match=f"sort_results must be True or False, got {bad!r}"):
+            index.radius_neighbors_graph(Q, min_score=0.5, sort_results=bad)
     with pytest.raises(ValueError, match="mode must be"):
         index.kneighbors_graph(Q, mode="weight")
     with pytest.raises(ValueError, match="fixed best value"):

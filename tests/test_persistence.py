@@ -158,6 +158,17 @@ def test_other_network_settings_are_refused(fitted, tmp_path):
         AutoencoderEmbedder(window=3, n_components=16).load_params(tmp_path / "e.npz")
 
 
+@pytest.mark.parametrize("file", [0, 1, True, None, 2.5, ["e.npz"]])
+def test_what_is_not_a_file_is_refused(fitted, file, capfd):
+    # an integer would be taken by open() for a file descriptor: 1 is stdout
+    with pytest.raises(TypeError, match="file must be a path .* with a write method"):
+        fitted.save_params(file)
+    for load in (SkipPoseEmbedder(window=3, n_components=16).load_params, load_embedder):
+        with pytest.raises(TypeError, match="file must be a path .* with a read method"):
+            load(file)
+    assert capfd.readouterr().out == ""  # nothing written anywhere
+
+
 def test_bad_parameters_are_refused_on_load(fitted, tmp_path):
     fitted.save_params(tmp_path / "e.npz")
     with pytest.raises(ValueError, match="lr must be"):

@@ -69,6 +69,12 @@ def test_plot_poses_custom_skeleton_and_bad_input():
         plot_poses(two, skeleton=[(0, 1)], orientation="diagonal")
     with pytest.raises(ValueError, match="n_poses"):
         plot_poses(two, n_poses=0, skeleton=[(0, 1)])
+    for bad in (0, -1.0, np.nan, np.inf, True, "1"):
+        with pytest.raises(ValueError, match="spacing must be None or a positive finite"):
+            plot_poses(two, skeleton=[(0, 1)], spacing=bad)
+    for bad in ("ax", 1, [ax]):  # not drawn on, failing inside matplotlib's calls
+        with pytest.raises(TypeError, match="ax must be None or matplotlib Axes, got"):
+            plot_poses(two, skeleton=[(0, 1)], ax=bad)
     with pytest.raises(ValueError, match="no real frame"):
         plot_poses(np.full((3, 2, 2), np.nan), skeleton=[(0, 1)])
     with pytest.raises(ValueError, match=r"one pose sequence.*\(2, 3, 4\).*pass X\[i\]"):
@@ -146,6 +152,12 @@ def test_plot_similarity_map_bad_input(rng):
     with pytest.raises(ValueError, match="n_poses must be a positive integer"):
         plot_similarity_map(q, r, query_poses=np.zeros((4, 30)), n_poses=0,
                             ax=plt.subplots()[1])
+    # said even when no poses are drawn, and before any drawing
+    with pytest.raises(ValueError, match=r"n_poses must be a positive integer or a pair of "
+                                         r"them \(query, reference\), got \(3, 'x'\)"):
+        plot_similarity_map(q, r, n_poses=(3, "x"))
+    with pytest.raises(TypeError, match="ax must be None or matplotlib Axes, got str"):
+        plot_similarity_map(q, r, ax="left")
     with pytest.raises(ValueError, match="'jhmdb' is for 15 joints"):
         plot_similarity_map(q, r, reference_poses=np.zeros((4, 34)), ax=plt.subplots()[1])
     plt.close("all")

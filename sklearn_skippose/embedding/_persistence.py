@@ -9,6 +9,7 @@ scikit-learn or torch that wrote it, and never calls ``torch.load``.
 """
 
 import json
+import os
 import zipfile
 from numbers import Integral, Real
 
@@ -39,10 +40,22 @@ def _plain(value):
 _NOT_PLAIN = object()
 
 
+def _check_file(file, method):
+    """A path or a binary file object with ``method`` ("read" or "write");
+    anything else (an integer, which ``open`` would take for a file
+    descriptor, None, ...) is refused."""
+    if isinstance(file, (str, bytes, os.PathLike)) or hasattr(file, method):
+        return
+    raise TypeError(f"file must be a path (str or os.PathLike) or a binary file object with "
+                    f"a {method} method, got {type(file).__name__}.")
+
+
 def write_params_file(estimator, file):
     """Write a fitted torch embedder's weights and settings to ``file``."""
     import sklearn_skippose
     import torch
+
+    _check_file(file, "write")
 
     params, not_saved = {}, []
     for name, value in estimator.get_params(deep=False).items():
@@ -89,6 +102,7 @@ def read_params_file(file):
     Raises a ValueError naming the file for anything that is not such a file
     (another archive, a pickle, a truncated or newer file).
     """
+    _check_file(file, "read")
     try:
         archive = np.load(file, allow_pickle=False)
     except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:

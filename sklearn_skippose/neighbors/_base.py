@@ -18,7 +18,12 @@ from ..metrics._dtw import (
     pairwise_costs,
     sorted_by_length,
 )
-from ..utils._sequences import check_int_param, check_n_jobs, check_sequence_dataset
+from ..utils._sequences import (
+    check_bool_param,
+    check_int_param,
+    check_n_jobs,
+    check_sequence_dataset,
+)
 
 __all__ = ["BaseDTWNeighbors"]
 
@@ -202,6 +207,7 @@ class BaseDTWNeighbors(BaseEstimator):
         check_is_fitted(self)
         k = self.n_neighbors if n_neighbors is None else n_neighbors
         k = check_int_param(k, "n_neighbors")
+        check_bool_param(return_distance, "return_distance")
         self_query = X is None
         n_avail = self.n_samples_fit_ - (1 if self_query else 0)
         if k > n_avail:
@@ -288,6 +294,8 @@ class BaseDTWNeighbors(BaseEstimator):
             Every query's neighbours (fit order, then ``partial_fit`` order).
         """
         min_score = _check_min_score(min_score)
+        check_bool_param(return_distance, "return_distance")
+        check_bool_param(sort_results, "sort_results")
         if sort_results and not return_distance:
             raise ValueError("return_distance must be True if sort_results is True.")
         self_query, blocks = self._query_score_blocks(X)
