@@ -49,6 +49,7 @@ class PredefinedSplits(BaseCrossValidator):
             )
         if not np.issubdtype(s.dtype, np.integer):
             raise TypeError(f"splits must hold integer codes, got dtype {s.dtype}.")
+        _check_codes(self.train_code, self.test_code)
         return s
 
     def get_n_splits(self, X=None, y=None, groups=None):
@@ -103,6 +104,14 @@ class PredefinedSplits(BaseCrossValidator):
             yield test
 
 
+def _check_codes(train_code, test_code):
+    for name, code in (("train_code", train_code), ("test_code", test_code)):
+        if isinstance(code, bool) or not isinstance(code, (int, np.integer)):
+            raise TypeError(f"{name} must be an integer code of splits, got {code!r}.")
+    if train_code == test_code:
+        raise ValueError(f"train_code and test_code must differ, both are {train_code!r}.")
+
+
 def inner_splits(splits, split, *, train_code=1, test_code=2):
     """Group-disjoint folds inside the training set of one predefined split.
 
@@ -153,7 +162,11 @@ def inner_splits(splits, split, *, train_code=1, test_code=2):
         raise ValueError(f"split must be an integer in [0, {n_splits}), got {split!r}.")
     if n_splits < 2:
         raise ValueError("inner_splits needs at least two predefined splits.")
+    _check_codes(train_code, test_code)
     train_index = np.flatnonzero(s[:, split] == train_code)
+    if train_index.size == 0:
+        raise ValueError(f"Split {split} has no training sample: none is coded "
+                         f"{train_code!r} (codes found: {np.unique(s[:, split]).tolist()}).")
     others = [k for k in range(n_splits) if k != split]
     return train_index, PredefinedSplits(s[train_index][:, others], train_code=train_code,
                                          test_code=test_code)

@@ -237,6 +237,10 @@ def test_predefined_splits_errors():
         list(PredefinedSplits(np.array([[1, 3], [2, 2], [1, 0]])).split())
     with pytest.raises(TypeError):
         PredefinedSplits(np.array([[1.5]])).get_n_splits()
+    with pytest.raises(TypeError, match="train_code must be an integer code of splits, got '1'"):
+        PredefinedSplits(np.array([[1], [2]]), train_code="1").get_n_splits()
+    with pytest.raises(ValueError, match="train_code and test_code must differ, both are 1"):
+        list(PredefinedSplits(np.array([[1], [2]]), test_code=1).split())
     for bad in (np.ones((2, 2, 2), dtype=int), np.ones((3, 0), dtype=int)):
         with pytest.raises(ValueError, match=r"splits must be a \(n_samples, n_splits\) "
                                              f"matrix, got shape {re.escape(str(bad.shape))}"):
@@ -279,6 +283,11 @@ def test_inner_splits_errors():
         inner_splits(np.array([[1], [2]]), 0)
     with pytest.raises(TypeError, match="integer codes"):
         inner_splits(np.array([[1.0, 2.0]]), 0)
+    with pytest.raises(TypeError, match="test_code must be an integer code of splits, got None"):
+        inner_splits(splits, 0, test_code=None)
+    with pytest.raises(ValueError, match=r"Split 0 has no training sample: none is coded 7 "
+                                         r"\(codes found: \[1, 2\]\)"):
+        inner_splits(splits, 0, train_code=7)
 
 
 def test_h36m_loader_and_mapping(h36m_home):
@@ -380,6 +389,13 @@ def test_load_jhmdb_bad_options(data_home):
         load_jhmdb(data_home, dtype="not a dtype")
     with pytest.raises(TypeError, match="mask_out_of_frame must be True or False"):
         load_jhmdb(data_home, mask_out_of_frame="no")
+    with pytest.raises(TypeError, match="return_X_y must be True or False, got 'yes'"):
+        load_jhmdb(data_home, return_X_y="yes")
+    with pytest.raises(TypeError, match="splits_dir must be None or a path"):
+        load_jhmdb(data_home, splits_dir=3)
+    # the bundle has its own splits: a splits_dir would be silently unused
+    with pytest.raises(ValueError, match="splits_dir is read with the official layout only"):
+        load_jhmdb(data_home, splits_dir=data_home)
     assert load_jhmdb(data_home, dtype=np.float32).data.dtype == np.float32
 
 

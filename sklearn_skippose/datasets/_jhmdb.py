@@ -1,5 +1,6 @@
 """JHMDB 2D joint positions (Jhuang et al., ICCV 2013)."""
 
+import os
 from pathlib import Path
 
 import numpy as np
@@ -246,7 +247,8 @@ def load_jhmdb(
         Which layout to read; ``"auto"`` prefers the bundle when both exist.
     splits_dir : str or path-like, default=None
         Folder of the official split files for the official layout; defaults
-        to ``<root>/splits``.
+        to ``<root>/splits``. The bundle holds its own splits: giving a
+        folder when the bundle is read is an error.
     classes : str or list of str, default=None
         Keep only the clips of these action classes (e.g. ``["clap",
         "jump"]``); all by default. ``target`` then counts over these classes
@@ -284,6 +286,11 @@ def load_jhmdb(
         raise ValueError(f"layout must be 'auto', 'bundle' or 'official', got {layout!r}.")
     if not isinstance(mask_out_of_frame, (bool, np.bool_)):
         raise TypeError(f"mask_out_of_frame must be True or False, got {mask_out_of_frame!r}.")
+    if not isinstance(return_X_y, (bool, np.bool_)):
+        raise TypeError(f"return_X_y must be True or False, got {return_X_y!r}.")
+    if splits_dir is not None and not isinstance(splits_dir, (str, os.PathLike)):
+        raise TypeError(f"splits_dir must be None or a path (str or os.PathLike), got "
+                        f"{type(splits_dir).__name__}.")
     try:
         floating = np.issubdtype(np.dtype(dtype), np.floating)
     except TypeError:
@@ -306,6 +313,13 @@ def load_jhmdb(
         root = roots[0]
 
     if found == "bundle":
+        if splits_dir is not None:
+            raise ValueError(
+                f"splits_dir is read with the official layout only, but {root} holds the "
+                f"bundle ({BUNDLE_NAME}), whose splits are its own. Leave splits_dir None, "
+                "or pass layout='official' to read the annotation folders with these "
+                "split files."
+            )
         clips, labels, splits, joint_names, clip_ids = _read_bundle(root / BUNDLE_NAME)
         if coords == "pixel":
             clips = [world_to_pixel(c) for c in clips]
