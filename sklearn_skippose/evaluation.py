@@ -24,7 +24,7 @@ from .metrics import macro_average_precision, mean_per_class_accuracy
 from .neighbors import DTWNearestNeighbors
 from .preprocessing import _MODES as _NORMALIZE_MODES
 from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
-from .utils._sequences import check_int_param
+from .utils._sequences import check_bool_param, check_int_param
 
 __all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table",
            "compare_methods"]
@@ -101,6 +101,7 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
     common = dict(window=window, n_components=n_components)
     nn = dict(max_epochs=max_epochs, random_state=random_state)
     sp = dict(contrastive=contrastive)
+    check_bool_param(jitter, "jitter")
     if contrastive and name in _NO_CONTRASTIVE:
         raise ValueError(f"contrastive applies to the trained Skip-Pose methods only; {name!r} "
                          f"has no contrastive term (got contrastive={contrastive!r}).")
@@ -285,6 +286,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         if isinstance(k, bool) or k not in (1, 2, 3):
             raise ValueError(f"splits must be among 1, 2, 3; got {k!r}.")
     seeds = _check_seeds(random_state)
+    check_bool_param(save_embedders, "save_embedders")
+    check_bool_param(verbose, "verbose")
     if save_embedders and output is None:
         raise ValueError("save_embedders=True needs an output folder to write them to.")
     rows = []

@@ -83,6 +83,12 @@ def test_bad_arguments(data_home):
         evaluate_jhmdb(data_home, methods=["pca"], mirror="no", verbose=False)
     with pytest.raises(TypeError, match="jitter must be True or False"):
         evaluate_jhmdb(data_home, methods=["pca"], jitter="off", verbose=False)
+    with pytest.raises(TypeError, match="jitter must be True or False, got 'no'"):
+        make_method("skippose-aug", jitter="no")  # a non-empty string is not "yes"
+    with pytest.raises(TypeError, match="verbose must be True or False, got 'quiet'"):
+        evaluate_jhmdb(data_home, methods=["pca"], verbose="quiet")
+    with pytest.raises(TypeError, match="save_embedders must be True or False, got 1"):
+        evaluate_jhmdb(data_home, methods=["pca"], save_embedders=1, verbose=False)
     with pytest.raises(SystemExit):
         main(["evaluate", "--normalize", "zscore"])
     with pytest.raises(SystemExit):
