@@ -220,9 +220,49 @@ def resample_frames(x, step):
     return np.where(on_frame, x[lo], mixed).astype(x.dtype, copy=False)
 
 
-class FrameRateResampler(
+class _StatelessSequenceTransformer(
     _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
 ):
+    """A transformer of sequences that learns nothing: ``fit`` checks the
+    parameters (``_check_params``) and records the feature count, which
+    ``transform`` checks again (``_checked``)."""
+
+    def fit(self, X, y=None):
+        """Validate the parameters and ``X``, and record its feature count.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            Sequences (any form accepted by
+            :func:`~sklearn_skippose.utils.to_sequence_dataset`).
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        self : object
+            This estimator.
+        """
+        self._check_params()
+        check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
+        return self
+
+    def _checked(self, X):
+        """``(two_d, X3, lengths)`` of ``X`` for ``transform``, the
+        parameters checked again (they may have been set since ``fit``)."""
+        check_is_fitted(self)
+        self._check_params()
+        two_d = is_tabular(X)
+        X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
+        return two_d, X3, lengths
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.requires_fit = False
+        return tags
+
+
+class FrameRateResampler(_StatelessSequenceTransformer):
     """Resample sequences to another frame rate (linear interpolation in time).
 
     A window of ``T`` frames spans ``T / fps`` seconds, so clips recorded at
@@ -275,26 +315,6 @@ class FrameRateResampler(
             if not (np.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a finite number > 0, got {value!r}.")
 
-    def fit(self, X, y=None):
-        """Validate the parameters and ``X``, and record its feature count.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, max_frames, n_features)
-            Sequences (any form accepted by
-            :func:`~sklearn_skippose.utils.to_sequence_dataset`).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : FrameRateResampler
-            This estimator.
-        """
-        self._check_params()
-        check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
-        return self
-
     def transform(self, X):
         """Resample every sequence.
 
@@ -310,10 +330,7 @@ class FrameRateResampler(
             Sequences at ``target_fps``, NaN-padded to the longest; 2D for a
             2D input; float32 for float32 input, float64 otherwise.
         """
-        check_is_fitted(self)
-        self._check_params()
-        two_d = is_tabular(X)
-        X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
+        two_d, X3, lengths = self._checked(X)
         if two_d:
             return X3[:, 0, :].copy()
         step = float(self.source_fps) / float(self.target_fps)
@@ -322,11 +339,6 @@ class FrameRateResampler(
         for i, p in enumerate(parts):
             out[i, : len(p)] = p
         return out
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
 
 
 def interpolate_gaps(X3, lengths, max_gap=None, edges="nearest"):
@@ -364,9 +376,7 @@ def interpolate_gaps(X3, lengths, max_gap=None, edges="nearest"):
     return out
 
 
-class KeypointInterpolator(
-    _PreservesFloat32Mixin, SequenceTransformerMixin, TransformerMixin, BaseEstimator
-):
+class KeypointInterpolator(_StatelessSequenceTransformer):
     """Fill in missing keypoints by linear interpolation in time.
 
     A pose estimator misses keypoints now and then (occlusion, blur, a
@@ -438,26 +448,6 @@ class KeypointInterpolator(
         if self.edges not in ("nearest", "missing"):
             raise ValueError(f"edges must be 'nearest' or 'missing', got {self.edges!r}.")
 
-    def fit(self, X, y=None):
-        """Validate the parameters and ``X``, and record its feature count.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, max_frames, n_features)
-            Sequences (any form accepted by
-            :func:`~sklearn_skippose.utils.to_sequence_dataset`).
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : KeypointInterpolator
-            This estimator.
-        """
-        self._check_params()
-        check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
-        return self
-
     def transform(self, X):
         """Fill the missing values of every sequence.
 
@@ -474,18 +464,10 @@ class KeypointInterpolator(
             The sequences with their gaps filled; 2D for a 2D input; float32
             for float32 input, float64 otherwise.
         """
-        check_is_fitted(self)
-        self._check_params()
-        two_d = is_tabular(X)
-        X3, lengths = check_sequence_dataset(self, X, reset=False, dtype=_DTYPES)
+        two_d, X3, lengths = self._checked(X)
         if two_d:
             return X3[:, 0, :].copy()
         return interpolate_gaps(X3, lengths, self.max_gap, self.edges)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.requires_fit = False
-        return tags
 
 
 class SequenceStandardScaler(
