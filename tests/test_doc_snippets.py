@@ -1,0 +1,138 @@
+"""The code a reader copies first runs as printed: the README's Python blocks
+and the Getting started page's, on the real data.
+
+Each page's blocks run in order in one namespace, as a reader pastes them.
+Two edits are made to the text, and each is checked to have happened, so a
+change of the page cannot silently skip it: the data folder
+``../shared/data`` becomes the test's data folder, and
+``SkipPoseEmbedder(window=4)`` trains for one epoch instead of up to 100.
+Names the pages leave to the reader (``query_clip``, ``recordings``,
+``coco_clips``, ``clips``, ``y``) are given real or realistic values first.
+"""
+
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST = ("SkipPoseEmbedder(window=4)", "SkipPoseEmbedder(window=4, max_epochs=1, random_state=0)")
+
+
+def _markdown_python_blocks(path):
+    return re.findall(r"^```python\n(.*?)^```", path.read_text(), re.M | re.S)
+
+
+def _rst_literal_blocks(path):
+    """The indented blocks after a paragraph ending in ``::``, dedented."""
+    lines = path.read_text().split("\n")
+    blocks, i = [], 0
+    while i < len(lines):
+        if lines[i].rstrip().endswith("::") and not lines[i].lstrip().startswith(".."):
+            j = i + 1
+            body = []
+            while j < len(lines) and (lines[j].startswith("    ") or not lines[j].strip()):
+                body.append(lines[j][4:])
+                j += 1
+            blocks.append("\n".join(body).strip() + "\n")
+            i = j
+        else:
+            i += 1
+    return blocks
+
+
+def _prepared(code, data_home):
+    """The page's code with the two edits of the module docstring, and how
+    many times each was made."""
+    n_data = code.count('"../shared/data"')
+    n_fast = code.count(FAST[0])
+    code = code.replace('"../shared/data"', repr(str(data_home))).replace(*FAST)
+    return code, n_data, n_fast
+
+
+def _coco_clips(n_clips, rng):
+    """Clips of COCO's 17 keypoints as a pose estimator gives them: ``x, y,
+    confidence`` per keypoint, some confidences low."""
+    clips = []
+    for _ in range(n_clips):
+        t = int(rng.integers(20, 40))
+        xy = 160 + 40 * rng.normal(size=(1, 17, 2)) + np.cumsum(rng.normal(size=(t, 17, 2)), 0)
+        conf = rng.uniform(0.0, 1.0, size=(t, 17, 1))
+        clips.append(np.concatenate([xy, conf], axis=2))
+    return clips
+
+
+@pytest.fixture
+def plain_matplotlib():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
+def test_readme_python_blocks_run(data_home, tmp_path, monkeypatch, plain_matplotlib):
+    from sklearn_skippose.datasets import load_jhmdb
+
+    blocks = _markdown_python_blocks(ROOT / "README.md")
+    assert len(blocks) >= 5, "the README's Python blocks were not found"
+    code, n_data, n_fast = _prepared("\n".join(blocks), data_home)
+    assert n_data >= 1 and n_fast >= 2
+    monkeypatch.chdir(tmp_path)  # save_params writes next to the reader
+    jhmdb = load_jhmdb(data_home)
+    rng = np.random.default_rng(0)
+    ns = {
+        # a JHMDB clip to look for, among recordings of which the 8th is that clip
+        "query_clip": jhmdb.data[100],
+        "recordings": list(jhmdb.data[93:110]),
+        "coco_clips": _coco_clips(4, rng),
+    }
+    exec(compile(code, "README.md", "exec"), ns)
+
+    # "each finds itself first"
+    np.testing.assert_array_equal(ns["idx"][:, 0], [0, 1, 2])
+    assert ns["idx"].shape == ns["scores"].shape == (3, 5)
+    # the query is found where it is, in its own recording
+    matches = ns["matches"]
+    assert matches.sequence[0] == 7 and len(matches.score) == 10
+    # the pose estimator's clips get JHMDB actions
+    assert ns["labels"].shape == (4,) and set(ns["labels"]) <= set(jhmdb.target)
+    # the file read back embeds as the trained embedder does
+    trained = ns["pipe"].named_steps["skipposeembedder"]
+    assert (tmp_path / "skippose_T4.npz").is_file()
+    Z = ns["X"][:2]
+    np.testing.assert_array_equal(ns["emb"].transform(Z), trained.transform(Z))
+
+
+def test_getting_started_python_blocks_run(data_home, tmp_path, monkeypatch,
+                                           plain_matplotlib):
+    from sklearn_skippose.datasets import load_jhmdb
+
+    shell = ("python -m pip", "$ skippose", "skippose ")
+    blocks = [b for b in _rst_literal_blocks(ROOT / "docs" / "getting_started.rst")
+              if not b.startswith(shell)]
+    assert len(blocks) >= 4, "the page's Python blocks were not found"
+    code, n_data, n_fast = _prepared("\n".join(blocks), data_home)
+    assert n_data >= 1 and n_fast >= 3
+    monkeypatch.chdir(tmp_path)
+    jhmdb = load_jhmdb(data_home, classes=["clap", "golf", "walk"])
+    rng = np.random.default_rng(0)
+    # clips of a 60 fps camera as the pose estimator gives them (JHMDB's 15
+    # joints, x, y, confidence), and their actions
+    clips = []
+    for x in jhmdb.data[:12]:
+        poses = x[~np.isnan(x).all(axis=1)].reshape(-1, 15, 2)
+        poses = np.repeat(poses, 2, axis=0)  # 30 fps to 60
+        clips.append(np.concatenate([poses, rng.uniform(0.2, 1.0, poses[..., :1].shape)], 2))
+    ns = {"clips": clips, "y": jhmdb.target[:12]}
+    exec(compile(code, "getting_started.rst", "exec"), ns)
+
+    np.testing.assert_array_equal(ns["idx"][:, 0], [0, 1, 2])
+    assert len(ns["matches"].score) == 5 and ns["matches"].score[0] <= 1 + 1e-9
+    assert ns["model"].predict(ns["X"]).shape == (12,)
+    assert (tmp_path / "skippose_T4.npz").is_file()
+    Z = ns["Z"]
+    assert Z.shape[0] == 2 and np.isfinite(Z[0, 0]).all()
