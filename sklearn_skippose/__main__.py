@@ -62,7 +62,7 @@ _SCALE_WORDS = {"whiten": "whitened embeddings, ", "standard": "standardised emb
 
 def _evaluate(args):
     from .datasets import load_jhmdb
-    from .evaluation import METHODS, evaluate_jhmdb, format_table
+    from .evaluation import METHODS, _prepare_output, evaluate_jhmdb, format_table
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in METHODS]
@@ -77,7 +77,7 @@ def _evaluate(args):
             raise SystemExit(f"--compare names method(s) {missing} that are not in --methods "
                              f"{methods}")
     classes = None
-    if args.classes:
+    if args.classes is not None:  # "" names no class: an error, not every class
         classes = [c.strip() for c in args.classes.split(",") if c.strip()]
         if len(set(classes)) < 2:
             raise SystemExit(f"skippose evaluate: --classes must name at least two classes "
@@ -88,6 +88,10 @@ def _evaluate(args):
             raise
         except ValueError as exc:
             raise SystemExit(f"skippose evaluate: --classes: {exc}") from None
+    try:  # a folder that cannot be written: said now, not after the training
+        _prepare_output(args.output)
+    except (TypeError, ValueError) as exc:
+        raise SystemExit(f"skippose evaluate: --output: {exc}") from None
     splits = args.splits
     t0 = time.perf_counter()
     result = evaluate_jhmdb(

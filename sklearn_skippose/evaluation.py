@@ -9,6 +9,7 @@ the test clips are classified. Reported per split: mean per-class accuracy
 
 import hashlib
 import json
+import os
 import time
 from datetime import datetime, timezone
 from numbers import Integral
@@ -307,6 +308,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         _check_settings(cfg)
     for m in methods:  # names, and a contrastive weight on PCA/AE, before any work
         make_method(m, contrastive=config[m]["contrastive"])
+    if output is not None:  # before any training: a run is not lost for want of a folder
+        _prepare_output(output)
     started = datetime.now(timezone.utc)
     t_start = time.perf_counter()
     bar = tqdm(jobs, disable=not verbose, desc="evaluate")
@@ -539,6 +542,25 @@ def compare_methods(result, method, baseline, *, metric="accuracy", n_resamples=
     return {"method": method, "baseline": baseline, "metric": metric, "difference": diff,
             "low": float(low), "high": float(high), "confidence": float(confidence),
             "n_resamples": int(n_resamples), "splits": splits, "per_class": per_class}
+
+
+def _prepare_output(output):
+    """Create the output folder ``output`` (and its parents) if needed, and
+    check that files can be written in it; a ValueError says why not."""
+    if not isinstance(output, (str, os.PathLike)):
+        raise TypeError(f"output must be a folder path (str or os.PathLike), got "
+                        f"{type(output).__name__}.")
+    out = Path(output)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"output must be a folder, but {out} is a file.")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ValueError(f"the output folder {out} cannot be created: "
+                         f"{exc.strerror or exc}.") from None
+    if not os.access(out, os.W_OK | os.X_OK):
+        raise ValueError(f"the output folder {out} is not writable.")
+    return out
 
 
 def _check_result(result, mean=False):

@@ -551,6 +551,39 @@ def test_cli_bad_classes_end_before_any_training(data_home, tmp_path, classes, m
     assert not (tmp_path / "out").exists()
 
 
+def test_cli_empty_classes_is_an_error_not_every_class(data_home, tmp_path):
+    with pytest.raises(SystemExit, match=r"at least two classes to classify, got \[\]"):
+        main(["evaluate", "--data-home", str(data_home), "--methods", "pca", "--classes", "",
+              "--output", str(tmp_path / "out")])
+
+
+def test_an_output_folder_that_cannot_be_written_is_said_before_training(data_home, tmp_path,
+                                                                       monkeypatch):
+    import sklearn_skippose.evaluation as evaluation
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("an embedder was built before the output folder was checked")
+
+    (tmp_path / "a_file").write_text("")
+    # the embedders of the run are built (and trained) only after the check
+    with monkeypatch.context() as m:
+        m.setattr(evaluation, "make_pipeline", no_training)
+        for out, message in ((tmp_path / "a_file", "output must be a folder, but .* is a file"),
+                             (tmp_path / "a_file" / "sub", "cannot be created")):
+            with pytest.raises(ValueError, match=message):
+                evaluate_jhmdb(data_home, methods=["pca"], splits=[1], output=out,
+                               classes=["clap", "golf"], verbose=False)
+            with pytest.raises(SystemExit, match="skippose evaluate: --output: .*" + message):
+                main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
+                      "--classes", "clap,golf", "--output", str(out)])
+        with pytest.raises(TypeError, match="output must be a folder path"):
+            evaluate_jhmdb(data_home, methods=["pca"], splits=[1], output=3, verbose=False)
+    # a new folder, parents included, is made and written
+    evaluate_jhmdb(data_home, methods=["pca"], splits=[1], output=tmp_path / "new" / "run",
+                   classes=["clap", "golf"], verbose=False)
+    assert (tmp_path / "new" / "run" / "results.json").is_file()
+
+
 def test_cli_classes_may_carry_spaces(data_home, tmp_path):
     rc = main(["evaluate", "--data-home", str(data_home), "--quick", "--methods", "pca",
                "--classes", " clap , golf ", "--output", str(tmp_path)])
