@@ -8,6 +8,11 @@ change of the page cannot silently skip it: the data folder
 ``SkipPoseEmbedder(window=4)`` trains for one epoch instead of up to 100.
 Names the pages leave to the reader (``query_clip``, ``recordings``,
 ``coco_clips``, ``clips``, ``y``) are given real or realistic values first.
+
+The user guide's blocks are fragments; for them (and again for the two
+pages above) every import from the package must resolve and every keyword
+passed to the package's classes, functions and methods must be one they
+take.
 """
 
 import re
@@ -136,3 +141,81 @@ def test_getting_started_python_blocks_run(data_home, tmp_path, monkeypatch,
     assert (tmp_path / "skippose_T4.npz").is_file()
     Z = ns["Z"]
     assert Z.shape[0] == 2 and np.isfinite(Z[0, 0]).all()
+
+
+# ---------------------------------------------------------------------------
+# The user guide's blocks are fragments (they use the reader's X, clips, ...)
+# and do not run on their own; what they name must still exist: every import
+# from the package resolves, and every keyword given to the package's
+# classes, functions and methods is one they take.
+
+SHELL = ("skippose ", "$ skippose", "python -m ", "python benchmarks/", "pip ")
+
+
+def _package_callables():
+    """Public classes and functions of the package by name, and its public
+    methods by name (a method name maps to every class that has it)."""
+    import importlib
+    import inspect
+
+    names, methods = {}, {}
+    for mod in ("", ".augmentation", ".datasets", ".embedding", ".evaluation", ".metrics",
+                ".model_selection", ".neighbors", ".plotting", ".preprocessing", ".utils"):
+        module = importlib.import_module("sklearn_skippose" + mod)
+        for name in module.__all__:
+            obj = getattr(module, name)
+            if callable(obj):
+                names[name] = obj
+            if inspect.isclass(obj):
+                for meth, fn in inspect.getmembers(obj, callable):
+                    if not meth.startswith("_"):
+                        methods.setdefault(meth, []).append(fn)
+    return names, methods
+
+
+def _accepts(fn, keyword):
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return True
+    return keyword in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+
+
+@pytest.mark.parametrize("page", ["docs/user_guide.rst", "docs/getting_started.rst",
+                                  "README.md"])
+def test_doc_blocks_name_what_exists(page):
+    import ast
+    import importlib
+
+    path = ROOT / page
+    blocks = (_markdown_python_blocks(path) if page.endswith(".md")
+              else [b for b in _rst_literal_blocks(path) if not b.startswith(SHELL)])
+    assert blocks, f"no code blocks found in {page}"
+    names, methods = _package_callables()
+    problems = []
+    for i, code in enumerate(blocks):
+        try:
+            tree = ast.parse(code)
+        except SyntaxError as exc:
+            problems.append(f"block {i}: not Python ({exc.msg}, line {exc.lineno})")
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                    "sklearn_skippose"):
+                module = importlib.import_module(node.module)
+                problems += [f"block {i}: {node.module} has no {a.name}" for a in node.names
+                             if not hasattr(module, a.name)]
+            if not isinstance(node, ast.Call):
+                continue
+            keywords = [k.arg for k in node.keywords if k.arg is not None]
+            if isinstance(node.func, ast.Name) and node.func.id in names:
+                fn = names[node.func.id]
+                problems += [f"block {i}: {node.func.id}() takes no {k}=" for k in keywords
+                             if not _accepts(fn, k)]
+            elif isinstance(node.func, ast.Attribute) and node.func.attr in methods:
+                fns = methods[node.func.attr]
+                problems += [f"block {i}: no .{node.func.attr}() takes {k}=" for k in keywords
+                             if not any(_accepts(fn, k) for fn in fns)]
+    assert not problems, f"{page}:\n" + "\n".join(problems)
