@@ -12,7 +12,9 @@ Names the pages leave to the reader (``query_clip``, ``recordings``,
 The user guide's blocks are fragments; for them (and again for the two
 pages above) every import from the package must resolve and every keyword
 passed to the package's classes, functions and methods must be one they
-take.
+take. And every command printed in a docs code block (``skippose ...``,
+``python benchmarks/...``) is accepted by the command line or script it
+names.
 """
 
 import re
@@ -219,3 +221,68 @@ def test_doc_blocks_name_what_exists(page):
                 problems += [f"block {i}: no .{node.func.attr}() takes {k}=" for k in keywords
                              if not any(_accepts(fn, k) for fn in fns)]
     assert not problems, f"{page}:\n" + "\n".join(problems)
+
+
+# ---------------------------------------------------------------------------
+# The commands the pages print in their code blocks (the results page names
+# one for every number it quotes) are ones the command line and the
+# benchmark scripts accept: each is parsed, and checked as far as its
+# script checks arguments before it loads data, which is where it stops.
+
+PLACEHOLDERS = {"K": "1", "W": "4"}  # "--split K", "--window W": one of several runs
+
+
+def _documented_commands():
+    import shlex
+
+    found = []
+    for page in sorted((ROOT / "docs").glob("*.rst")):
+        for block in _rst_literal_blocks(page):
+            for line in re.sub(r"\\\n\s*", " ", block).splitlines():
+                line = line.strip().removeprefix("$ ")
+                if line.startswith(("skippose ", "python -m sklearn_skippose ",
+                                    "python benchmarks/")):
+                    words = [PLACEHOLDERS.get(w, w) for w in shlex.split(line, comments=True)]
+                    found.append(pytest.param(words, id=f"{page.name}:{' '.join(words)[:60]}"))
+    return found
+
+
+class _Stop(Exception):
+    """Raised where a script would start loading data."""
+
+
+@pytest.mark.parametrize("words", _documented_commands())
+def test_documented_commands_are_accepted(words, monkeypatch, capsys):
+    from tests.conftest import load_benchmark
+
+    if words[0] == "skippose" or words[:3] == ["python", "-m", "sklearn_skippose"]:
+        import sklearn_skippose.__main__ as cli
+
+        argv = words[1:] if words[0] == "skippose" else words[3:]
+        for name in ("_evaluate", "_summary", "_compare"):
+            monkeypatch.setattr(cli, name, lambda args: 0)
+        try:
+            status = cli.main(argv)
+        except SystemExit as exc:
+            pytest.fail(f"{' '.join(words)}: refused: {exc} {capsys.readouterr().err}")
+        assert status == 0
+        return
+    script = words[1]
+    mod = load_benchmark(Path(script).stem)
+    for loader in ("load_jhmdb", "load_h36m"):
+        if hasattr(mod, loader):
+            monkeypatch.setattr(mod, loader, lambda *a, **k: (_ for _ in ()).throw(_Stop()))
+    try:
+        mod.main(words[2:])
+    except _Stop:
+        pass  # the arguments were all accepted
+    except SystemExit as exc:
+        pytest.fail(f"{' '.join(words)}: refused: {exc} {capsys.readouterr().err}")
+    else:
+        pytest.fail(f"{script} ran without loading data; the test expected it to")
+
+
+def test_documented_commands_were_found():
+    commands = _documented_commands()
+    assert len(commands) >= 25
+    assert any(p.values[0][1] == "benchmarks/select_settings.py" for p in commands)
