@@ -211,7 +211,12 @@ def test_graph_feeds_scikit_learn_clustering(rng):
     families = [np.hstack([np.cos(f * t), np.sin(f * t), t]) for f in (1.0, 4.0, 9.0)]
     X = np.stack([fam + 0.05 * rng.standard_normal(fam.shape) for fam in families for _ in range(6)])
     index = DTWNeighborsIndex().fit(X)
-    G = index.radius_neighbors_graph(min_score=0.9, mode="distance")
+    G = index.radius_neighbors_graph(min_score=0.9, mode="distance", sort_results=True)
+    # rows sorted by distance: what scikit-learn's precomputed graphs expect
+    # (unsorted, older releases warn and sort a copy)
+    for i in range(G.shape[0]):
+        row = G.data[G.indptr[i]:G.indptr[i + 1]]
+        assert np.all(np.diff(row) >= 0)
     sparse_labels = DBSCAN(eps=0.1, min_samples=3, metric="precomputed").fit_predict(G)
     dense = 1 - pairwise_dtw_scores(X, aggregate="mean")
     np.fill_diagonal(dense, 0)
