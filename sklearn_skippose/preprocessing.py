@@ -2,6 +2,8 @@
 resampling, filling in missing keypoints, and the feature scalers placed
 after an embedder."""
 
+import warnings
+from contextlib import contextmanager
 from numbers import Real
 
 import numpy as np
@@ -27,6 +29,16 @@ _DTYPES = [np.float64, np.float32]
 def _real_frames(X3, lengths):
     """Boolean (n_sequences, max_frames) mask of the non-padding frames."""
     return np.arange(X3.shape[1])[None, :] < lengths[:, None]
+
+
+@contextmanager
+def _never_observed_is_fine():
+    """numpy's nan-statistics of a feature with no observed value are NaN,
+    with a RuntimeWarning; the callers replace that NaN (mean 0, scale 1),
+    so the warning says nothing to the user."""
+    with np.errstate(all="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        yield
 
 
 class _PreservesFloat32Mixin:
@@ -534,7 +546,7 @@ class SequenceStandardScaler(
         X3, lengths = check_sequence_dataset(self, X, reset=True, dtype=_DTYPES)
         real = _real_frames(X3, lengths)
         F = X3[real].astype(np.float64)
-        with np.errstate(all="ignore"):
+        with _never_observed_is_fine():
             mean = np.nanmean(F, axis=0)
             std = np.nanstd(F, axis=0)
         mean = np.where(np.isnan(mean), 0.0, mean)
@@ -656,7 +668,7 @@ class SequenceWhitener(
                 )
         real = _real_frames(X3, lengths)
         F = X3[real].astype(np.float64)
-        with np.errstate(all="ignore"):
+        with _never_observed_is_fine():
             mean = np.nanmean(F, axis=0)
         mean = np.where(np.isnan(mean), 0.0, mean)
         C = np.nan_to_num(F - mean)

@@ -645,3 +645,15 @@ def test_score_bad_input(clips):
     emb.set_params(window=4)
     with pytest.raises(ValueError, match="fitted with other settings.*before scoring"):
         emb.score(X[:2])
+
+
+def test_pca_on_windows_that_do_not_vary_warns_once_and_embeds_one_point():
+    import warnings
+
+    X = np.full((3, 8, 4), 2.0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        Z = PCAEmbedder(window=2, n_components=2).fit_transform(X)
+    messages = [str(w.message) for w in caught]
+    assert len(messages) == 1 and "training windows do not vary" in messages[0]
+    assert np.isfinite(Z).all() and np.ptp(Z.reshape(-1, Z.shape[-1]), axis=0).max() == 0

@@ -449,3 +449,17 @@ def test_dtw_errors_on_missing_values_point_to_the_interpolator():
         with pytest.raises(ValueError, match="filled in first with KeypointInterpolator"):
             call(X)
         call(KeypointInterpolator().fit_transform(X))  # then it runs
+
+
+@pytest.mark.parametrize("Scaler", ["SequenceStandardScaler", "SequenceWhitener"])
+def test_scalers_take_a_feature_never_observed_without_warnings(Scaler):
+    import warnings
+
+    import sklearn_skippose
+
+    X = np.random.default_rng(0).normal(size=(3, 6, 4))
+    X[:, :, 1] = np.nan  # never observed, in any frame
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)  # numpy's "Mean of empty slice"
+        out = getattr(sklearn_skippose, Scaler)().fit_transform(X)
+    assert np.isfinite(out[:, :, [0, 2, 3]]).all()

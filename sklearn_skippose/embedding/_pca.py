@@ -81,7 +81,16 @@ class PCAEmbedder(BaseWindowEmbedder):
                 f"has {W.shape[0]} windows of {W.shape[1]} values.",
                 UserWarning,
             )
-        pca = PCA(n_components=k, whiten=self.whiten, random_state=self.random_state).fit(W)
+        pca = PCA(n_components=k, whiten=self.whiten, random_state=self.random_state)
+        if np.ptp(W, axis=0).max() > 0:
+            pca.fit(W)
+        else:  # scikit-learn's explained-variance ratios are 0 / 0 then, with a warning
+            warnings.warn(
+                "The training windows do not vary (every value is the same in all of "
+                "them): every window will be embedded to the same point.", UserWarning)
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                pca.fit(W)
         # the fitted state is replaced only once the PCA has fitted: a failing fit
         # leaves the previous one whole
         self.mean_, self.pca_, self.n_components_ = mean, pca, k
