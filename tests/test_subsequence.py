@@ -240,8 +240,13 @@ def test_bad_input(rng):
         dtw_subsequence_search(q, X[0])  # one recording as a 2D array
     with pytest.raises(ValueError, match=r"X holds no sequences \(shape \(0, 10, 3\)\)"):
         dtw_subsequence_search(q, X[:0])
-    with pytest.raises(TypeError, match="numeric"):
+    with pytest.raises(TypeError, match="query must be an array-like of numbers, got str"):
         dtw_subsequence_search("walk", X)
+    # the query's own faults are the query's, not X's
+    with pytest.raises(ValueError, match="query must hold real numbers"):
+        dtw_subsequence_search(q.astype(complex), X)
+    with pytest.raises(TypeError, match="query must hold numbers, got an array of dtype object"):
+        dtw_subsequence_search(q.astype(object), X)
     with pytest.raises(ValueError, match="'sum' score"):
         dtw_subsequence_search(q, X, aggregate="sum")
     with pytest.raises(ValueError, match="steps must be"):

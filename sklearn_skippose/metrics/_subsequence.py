@@ -270,16 +270,7 @@ def check_search_params(steps, metric, aggregate):
 
 def check_query(query, metric):
     """One query sequence as float64 :class:`PackedSequences` (padding dropped)."""
-    if isinstance(query, (str, bytes)):
-        raise TypeError("query must be a numeric array (n_frames, n_features).")
-    q = query
-    if not isinstance(q, np.ndarray):
-        try:
-            q = np.asarray(q, dtype=np.float64)
-        except (TypeError, ValueError) as exc:
-            raise TypeError(
-                "query must be a numeric array (n_frames, n_features)."
-            ) from exc
+    q = _as_float_array(query, np.float64, "query")  # numbers, real ones
     if q.ndim == 3 and q.shape[0] == 1:
         q = q[0]
     elif q.ndim == 3 and q.shape[2] == 2:  # (n_frames, n_joints, 2) poses
