@@ -128,7 +128,7 @@ def _evaluate(args):
     print(f"\n{time.perf_counter() - t0:.0f} s; results and figures in {Path(args.output)}/")
     if args.save_embedders:
         n_saved = sum(r.get("embedder_file") is not None for r in result["results"])
-        print(f"{n_saved} trained embedder(s) in {Path(args.output) / 'embedders'}/")
+        print(f"{n_saved} fitted embedder(s) in {Path(args.output) / 'embedders'}/")
     return 0
 
 
@@ -356,8 +356,8 @@ def _parser():
                    help="folder for results.json and the figures (default "
                         "skippose_results)")
     e.add_argument("--save-embedders", action="store_true",
-                   help="also write every trained neural embedder to OUTPUT/embedders/ "
-                        "(weights and settings, no pickle; load with "
+                   help="also write every fitted embedder to OUTPUT/embedders/ (what it "
+                        "learnt and its settings, no pickle; load with "
                         "sklearn_skippose.embedding.load_embedder)")
     c = sub.add_parser("compare", help="accuracy difference of two methods of a saved run, "
                                         "with a bootstrap interval over the test clips")

@@ -224,12 +224,12 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         against its nearest dictionary clip, with the DTW path and both
         clips' poses (:func:`~sklearn_skippose.plotting.plot_similarity_map`).
     save_embedders : bool, default=False
-        Also write every trained neural embedder, as soon as it is trained,
-        to ``output/embedders/METHOD_splitK_seedS.npz`` with its
-        ``save_params`` (weights and settings, loaded back by
+        Also write every fitted embedder, as soon as it is fitted, to
+        ``output/embedders/METHOD_splitK_seedS.npz`` (PCA, which takes no
+        seed: ``pca_splitK.npz``) with its ``save_params`` (what it learnt
+        and its settings, loaded back by
         :func:`~sklearn_skippose.embedding.load_embedder`), and record that
-        path, relative to ``output``, as the row's ``embedder_file``. PCA,
-        refitted in seconds, is not saved (``embedder_file`` is None).
+        path, relative to ``output``, as the row's ``embedder_file``.
         Needs ``output``.
     verbose : bool, default=True
         Progress bar and one line per result.
@@ -327,8 +327,9 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
         saved = None
-        if save_embedders and hasattr(emb, "save_params"):  # written before any scoring
-            saved = f"embedders/{method}_split{k}_seed{seed}.npz"
+        if save_embedders:  # written before any scoring
+            saved = f"embedders/{method}_split{k}" + ("" if seed is None else f"_seed{seed}") \
+                + ".npz"
             (Path(output) / "embedders").mkdir(parents=True, exist_ok=True)
             emb.save_params(Path(output) / saved)
         Ztr, Zte = feat.transform(X[tr]), feat.transform(X[te])

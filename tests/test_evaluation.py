@@ -703,24 +703,29 @@ def test_saved_embedders_reproduce_the_predictions(data_home, tmp_path, capsys):
                "--splits", "1", "--window", "2", "--n-components", "8", "--max-epochs", "2",
                "--classes", ",".join(classes), "--output", str(tmp_path), "--save-embedders"])
     assert rc == 0
-    assert "1 trained embedder(s) in" in capsys.readouterr().out
+    assert "2 fitted embedder(s) in" in capsys.readouterr().out
     res = json.loads((tmp_path / "results.json").read_text())
     pca, sp = res["results"]
-    assert pca["embedder_file"] is None
+    assert pca["embedder_file"] == "embedders/pca_split1.npz"  # PCA takes no seed
     assert sp["embedder_file"] == "embedders/skippose_split1_seed0.npz"
     assert sorted(p.name for p in (tmp_path / "embedders").iterdir()) == [
-        "skippose_split1_seed0.npz"]
+        "pca_split1.npz", "skippose_split1_seed0.npz"]
+    pca_emb = load_embedder(tmp_path / pca["embedder_file"])
+    assert (type(pca_emb).__name__, pca_emb.window, pca_emb.n_components) == (
+        "PCAEmbedder", 2, 8)
     emb = load_embedder(tmp_path / sp["embedder_file"])
     assert (emb.window, emb.n_components, emb.random_state) == (2, 8, 0)
     assert emb.n_epochs_ == sp["epochs"]
     jh = load_jhmdb(data_home, classes=classes)
     tr, te = jh.splits[:, 0] == 1, jh.splits[:, 0] == 2
     norm = PoseNormalizer(mode="first_pose_isotropic")
-    whiten = SequenceWhitener().fit(emb.transform(norm.transform(jh.data[tr])))
-    feat = make_pipeline(norm, emb, whiten)  # every step fitted: used as it is
-    clf = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(jh.data[tr]), jh.target[tr])
-    clf.partial_fit(feat.transform(mirror_poses(jh.data[tr])), jh.target[tr])
-    np.testing.assert_array_equal(clf.predict(feat.transform(jh.data[te])), sp["y_pred"])
+    for row, saved in ((sp, emb), (pca, pca_emb)):  # each row's predictions, rebuilt
+        whiten = SequenceWhitener().fit(saved.transform(norm.transform(jh.data[tr])))
+        feat = make_pipeline(norm, saved, whiten)  # every step fitted: used as it is
+        clf = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(jh.data[tr]),
+                                                        jh.target[tr])
+        clf.partial_fit(feat.transform(mirror_poses(jh.data[tr])), jh.target[tr])
+        np.testing.assert_array_equal(clf.predict(feat.transform(jh.data[te])), row["y_pred"])
 
 
 def test_save_embedders_needs_an_output(data_home):

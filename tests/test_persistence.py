@@ -1,4 +1,5 @@
-"""save_params / load_params / load_embedder: trained networks in files without pickle."""
+"""save_params / load_params / load_embedder: fitted embedders (trained networks, PCA)
+in files without pickle."""
 
 import io
 import json
@@ -10,8 +11,8 @@ import pytest
 import torch
 from sklearn.exceptions import NotFittedError
 
-from sklearn_skippose import (AutoencoderEmbedder, MocapProjection, PoseJitter, PoseNormalizer,
-                              SkipPoseEmbedder)
+from sklearn_skippose import (AutoencoderEmbedder, MocapProjection, PCAEmbedder, PoseJitter,
+                              PoseNormalizer, SkipPoseEmbedder)
 from sklearn_skippose.embedding import load_embedder
 
 FAST = dict(n_components=16, max_epochs=3, batch_size=128, random_state=0)
@@ -153,7 +154,7 @@ def test_other_network_settings_are_refused(fitted, tmp_path):
         SkipPoseEmbedder().load_params(tmp_path / "e.npz")
     with pytest.raises(ValueError, match="made with window=3"):
         load_embedder(tmp_path / "e.npz", window=4)
-    with pytest.raises(ValueError, match="holds a SkipPoseEmbedder network, not a "
+    with pytest.raises(ValueError, match="holds a fitted SkipPoseEmbedder, not a "
                                          "AutoencoderEmbedder"):
         AutoencoderEmbedder(window=3, n_components=16).load_params(tmp_path / "e.npz")
 
@@ -239,7 +240,7 @@ def _set(key, value):
     (_set("n_features", 0), None, "n_features is 0"),
     (_set("history", {"epoch": 1}), None, "history is not a list"),
     (_set("estimator", "KMeans"), None, "holds a 'KMeans'; load_embedder reads"),
-    (_set("architecture", {"window": 3}), None, "does not describe a SkipPoseEmbedder"),
+    (_set("architecture", {"window": 3}), None, "does not describe a fitted SkipPoseEmbedder"),
     (_set("params", [1, 2]), None, "parameters are not a mapping"),
     (None, lambda e: e.pop("state.encoder.weight_hh_l0"),
      "do not fit.*missing encoder.weight_hh_l0"),
@@ -280,3 +281,60 @@ def test_zip_with_the_right_names_but_not_npy(tmp_path):
         z.writestr("meta.npy", b"garbage")
     with pytest.raises(ValueError, match="not the expected JSON|not a .npz archive"):
         load_embedder(path)
+
+
+# ---------------------------------------------------------------------------
+# PCAEmbedder: the same file format, its arrays instead of a network's weights
+
+
+@pytest.mark.parametrize("params", [
+    dict(window=4, n_components=16),
+    dict(window=2, n_components=8, whiten=True, random_state=3),
+    dict(window=1, n_components=500),  # reduced to the 30 values of a window, with a warning
+], ids=["plain", "whiten", "reduced"])
+def test_pca_roundtrip(clips, tmp_path, params):
+    import warnings
+
+    X = clips.copy()
+    X[0, 5, 4:6] = np.nan  # a missing keypoint: imputed by the saved mean
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        emb = PCAEmbedder(**params).fit(X)
+    path = tmp_path / "pca.npz"
+    emb.save_params(path)
+    back = load_embedder(path)
+    assert type(back) is PCAEmbedder and back.get_params() == emb.get_params()
+    assert back.n_components_ == emb.n_components_ and back.n_features_in_ == 30
+    _same_embedding(back, emb, X)  # bit for bit: the same PCA transform
+    np.testing.assert_array_equal(back.pca_.explained_variance_ratio_,
+                                  emb.pca_.explained_variance_ratio_)
+    into = PCAEmbedder(**params).load_params(path)
+    _same_embedding(into, emb, X)
+    with np.load(path, allow_pickle=False) as f:  # a plain archive: nothing pickled
+        meta = json.loads(str(f["meta"][()]))
+    assert meta["estimator"] == "PCAEmbedder" and meta["history"] == []
+
+
+def test_pca_file_checks(clips, tmp_path):
+    emb = PCAEmbedder(window=2, n_components=8).fit(clips)
+    path = tmp_path / "pca.npz"
+    emb.save_params(path)
+    with pytest.raises(ValueError, match="made with window=2.*this embedder has window=4"):
+        PCAEmbedder(window=4, n_components=8).load_params(path)
+    with pytest.raises(ValueError, match="holds a fitted PCAEmbedder, not a SkipPoseEmbedder"):
+        SkipPoseEmbedder(window=2, n_components=8).load_params(path)
+    with pytest.raises(NotFittedError):
+        PCAEmbedder().save_params(tmp_path / "unfitted.npz")
+    for edit, match in (
+            (lambda e: e.pop("state.components"), "missing components"),
+            (lambda e: e.__setitem__("state.mean", np.zeros(7)),
+             "of other shapes or types, or not finite mean"),
+            (lambda e: e.__setitem__("state.explained_variance", np.full(8, np.nan)),
+             "of other shapes or types, or not finite explained_variance"),
+            (lambda e: e.__setitem__("state.extra", np.zeros(2)), "unexpected extra")):
+        bad = _edited(emb, tmp_path, edit_entries=edit)
+        with pytest.raises(ValueError, match=f"do not fit the PCA they describe: {match}"):
+            load_embedder(bad)
+    bad = _edited(emb, tmp_path, _set("n_components", 9))  # more than it was made with
+    with pytest.raises(ValueError, match="does not describe a fitted PCAEmbedder"):
+        load_embedder(bad)

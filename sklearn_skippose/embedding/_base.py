@@ -51,6 +51,30 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
                 f"({what}); {doing}"
             )
 
+    def _load(self, meta, weights, file):
+        """Restore the fitted state saved in ``file`` (read into ``meta`` and
+        ``weights``), once its estimator and settings are checked to be this
+        one's; the subclass's ``_restore`` does the rest."""
+        name = getattr(file, "name", file)
+        if meta["estimator"] != type(self).__name__:
+            raise ValueError(
+                f"{name!s} holds a fitted {meta['estimator']}, not a "
+                f"{type(self).__name__}; load it into a {meta['estimator']} or with "
+                "sklearn_skippose.embedding.load_embedder.")
+        arch = meta["architecture"]
+        if not isinstance(arch, dict) or set(arch) != set(self._architecture_params):
+            raise ValueError(f"{name!s} does not describe a fitted {type(self).__name__} "
+                             f"(architecture {arch!r}).")
+        changed = self._settings_differing_from(arch)
+        if changed:
+            settings = ", ".join(f"{k}={v!r}" for k, (v, _) in changed.items())
+            raise ValueError(
+                f"{name!s} holds an embedder made with {settings}, but this embedder has "
+                + ", ".join(f"{k}={now!r}" for k, (_, now) in changed.items())
+                + f". Construct it with {settings}, or load the file with "
+                "sklearn_skippose.embedding.load_embedder, which takes them from it.")
+        return self._restore(meta, weights, name)
+
     def _check_window_params(self):
         check_int_param(self.window, "window")
         check_int_param(self.n_components, "n_components")

@@ -1,10 +1,11 @@
-"""A trained neural embedder as a file without pickle (skorch's save_params).
+"""A fitted embedder as a file without pickle (skorch's save_params).
 
-The file is a ``.npz`` archive read with ``allow_pickle=False``: the
-network's weights as plain arrays (``state.<name>``) and one JSON document
-(``meta``) with what the network is made of, the feature count, the
-training history and the constructor parameters that are plain values.
-Loading it runs no code from the file, does not depend on the versions of
+The file is a ``.npz`` archive read with ``allow_pickle=False``: what the
+embedder learnt as plain arrays (``state.<name>``: a network's weights, or
+PCA's mean, components and variances) and one JSON document (``meta``)
+with what the embedding is made of, the feature count, the training
+history and the constructor parameters that are plain values. Loading it
+runs no code from the file, does not depend on the versions of
 scikit-learn or torch that wrote it, and never calls ``torch.load``.
 """
 
@@ -51,9 +52,10 @@ def _check_file(file, method):
 
 
 def write_params_file(estimator, file):
-    """Write a fitted torch embedder's weights and settings to ``file``."""
+    """Write a fitted embedder's learnt arrays and settings to ``file``
+    (the arrays and the estimator's own entries of ``meta`` come from its
+    ``_saved_state``)."""
     import sklearn_skippose
-    import torch
 
     _check_file(file, "write")
 
@@ -64,24 +66,20 @@ def write_params_file(estimator, file):
             not_saved.append(name)
         elif name not in _MACHINE_PARAMS:
             params[name] = plain
+    state, own_meta = estimator._saved_state()
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
         "estimator": type(estimator).__name__,
         "sklearn_skippose_version": sklearn_skippose.__version__,
-        "torch_version": torch.__version__,
         "architecture": {k: _plain(v) for k, v in estimator._arch_fitted.items()},
-        "n_features": int(estimator._n_features_module),
         "n_features_in": int(estimator.n_features_in_),
         "n_components": int(estimator.n_components_),
-        "n_epochs": int(estimator.n_epochs_),
-        "best_epoch": int(estimator.best_epoch_),
-        "history": estimator.history_,
+        **own_meta,
         "params": params,
         "not_saved": not_saved,
     }
-    arrays = {_STATE + k: v.detach().cpu().numpy()
-              for k, v in estimator.module_.state_dict().items()}
+    arrays = {_STATE + k: v for k, v in state.items()}
     arrays["meta"] = np.array(json.dumps(meta))
     if hasattr(file, "write"):
         np.savez(file, **arrays)
@@ -151,12 +149,13 @@ def read_params_file(file):
 def load_embedder(file, **params):
     """Load an embedder saved with ``save_params``, settings included.
 
-    The estimator class, the settings the network is made of (``window``,
+    The estimator class, the settings the embedding is made of (``window``,
     ``n_components``, ...) and the other constructor parameters with plain
-    values come from the file, so nothing has to be known in advance. Only
-    :class:`~sklearn_skippose.SkipPoseEmbedder` and
-    :class:`~sklearn_skippose.AutoencoderEmbedder` files are read, and
-    nothing in the file is executed (no pickle).
+    values come from the file, so nothing has to be known in advance.
+    :class:`~sklearn_skippose.SkipPoseEmbedder`,
+    :class:`~sklearn_skippose.AutoencoderEmbedder` and
+    :class:`~sklearn_skippose.PCAEmbedder` files are read, and nothing in
+    the file is executed (no pickle).
 
     Parameters
     ----------
@@ -172,7 +171,7 @@ def load_embedder(file, **params):
 
     Returns
     -------
-    embedder : SkipPoseEmbedder or AutoencoderEmbedder
+    embedder : SkipPoseEmbedder, AutoencoderEmbedder or PCAEmbedder
         A fitted embedder whose ``transform`` gives what the saved one gave.
 
     Raises
@@ -198,9 +197,11 @@ def load_embedder(file, **params):
     >>> np.array_equal(back.transform(X), emb.transform(X), equal_nan=True)
     True
     """
+    from ._pca import PCAEmbedder
     from ._skippose import AutoencoderEmbedder, SkipPoseEmbedder
 
-    classes = {cls.__name__: cls for cls in (SkipPoseEmbedder, AutoencoderEmbedder)}
+    classes = {cls.__name__: cls for cls in (SkipPoseEmbedder, AutoencoderEmbedder,
+                                             PCAEmbedder)}
     meta, weights = read_params_file(file)
     cls = classes.get(meta["estimator"])
     if cls is None:

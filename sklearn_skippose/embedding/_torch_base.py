@@ -439,27 +439,19 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         meta, weights = read_params_file(file)
         return self._load(meta, weights, file)
 
-    def _load(self, meta, weights, file):
+    def _saved_state(self):
         import torch
 
-        name = getattr(file, "name", file)
-        if meta["estimator"] != type(self).__name__:
-            raise ValueError(
-                f"{name!s} holds a {meta['estimator']} network, not a "
-                f"{type(self).__name__}; load it into a {meta['estimator']} or with "
-                "sklearn_skippose.embedding.load_embedder.")
+        state = {k: v.detach().cpu().numpy() for k, v in self.module_.state_dict().items()}
+        return state, {"torch_version": torch.__version__,
+                       "n_features": int(self._n_features_module),
+                       "n_epochs": int(self.n_epochs_), "best_epoch": int(self.best_epoch_),
+                       "history": self.history_}
+
+    def _restore(self, meta, weights, name):
+        import torch
+
         arch = meta["architecture"]
-        if not isinstance(arch, dict) or set(arch) != set(self._architecture_params):
-            raise ValueError(f"{name!s} does not describe a {type(self).__name__} network "
-                             f"(architecture {arch!r}).")
-        changed = self._settings_differing_from(arch)
-        if changed:
-            settings = ", ".join(f"{k}={v!r}" for k, (v, _) in changed.items())
-            raise ValueError(
-                f"{name!s} holds a network made with {settings}, but this embedder has "
-                + ", ".join(f"{k}={now!r}" for k, (_, now) in changed.items())
-                + f". Construct it with {settings}, or load the file with "
-                "sklearn_skippose.embedding.load_embedder, which takes them from it.")
         self._check_train_params()
         n_feat = meta["n_features"]
         with torch.random.fork_rng(devices=[]):  # building draws initial weights
