@@ -671,8 +671,7 @@ def _check_method_settings(method_settings, methods):
 def _check_settings(c):
     _scaler(c["scale"])
     for name in ("jitter", "mirror"):
-        if not isinstance(c[name], (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {c[name]!r}.")
+        check_bool_param(c[name], name)
     if c["normalize"] not in _NORMALIZE_MODES:
         raise ValueError(f"normalize must be one of {_NORMALIZE_MODES}, got {c['normalize']!r}.")
     for name in ("window", "n_components", "augment", "max_epochs"):

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..utils._sequences import _as_float_array
+from ..utils._sequences import _as_float_array, check_bool_param
 from ._base import _name_list, get_data_home, missing_data_error, open_npz
 
 __all__ = [
@@ -284,10 +284,8 @@ def load_jhmdb(
         raise ValueError(f"coords must be 'pixel' or 'world', got {coords!r}.")
     if layout not in ("auto", "bundle", "official"):
         raise ValueError(f"layout must be 'auto', 'bundle' or 'official', got {layout!r}.")
-    if not isinstance(mask_out_of_frame, (bool, np.bool_)):
-        raise TypeError(f"mask_out_of_frame must be True or False, got {mask_out_of_frame!r}.")
-    if not isinstance(return_X_y, (bool, np.bool_)):
-        raise TypeError(f"return_X_y must be True or False, got {return_X_y!r}.")
+    check_bool_param(mask_out_of_frame, "mask_out_of_frame")
+    check_bool_param(return_X_y, "return_X_y")
     if splits_dir is not None and not isinstance(splits_dir, (str, os.PathLike)):
         raise TypeError(f"splits_dir must be None or a path (str or os.PathLike), got "
                         f"{type(splits_dir).__name__}.")

@@ -51,6 +51,100 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
                 f"({what}); {doing}"
             )
 
+    # ------------------------------------------------------------- saving
+    def save_params(self, file):
+        """Save the fitted embedder to a file that loads without pickle.
+
+        The file (a ``.npz`` archive) holds what the embedder learnt as
+        arrays (a neural embedder's weights; :class:`~sklearn_skippose.PCAEmbedder`'s
+        imputation mean and the PCA's mean, components, variances and
+        singular values) and, as JSON, the settings the embedding is made of,
+        the feature count, ``history_`` (neural embedders) and every
+        constructor parameter with a plain value. Parameters that are objects
+        (``augmentation``, ``jitter``, ``contrastive_view``, ``callbacks``)
+        are not saved; their names are recorded. Loading
+        (:meth:`load_params`, :func:`~sklearn_skippose.embedding.load_embedder`)
+        executes nothing from the file and does not depend on the versions
+        of scikit-learn or torch that wrote it, so it is the way to share
+        trained weights. A pickle (``joblib.dump``) keeps everything,
+        parameters included, but runs code when loaded and needs compatible
+        library versions.
+
+        Parameters
+        ----------
+        file : str, path-like or file-like object
+            Where to write; a path is written as given (no ``.npz`` is
+            appended).
+
+        Returns
+        -------
+        None
+            The file is written.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from sklearn_skippose import SkipPoseEmbedder
+        >>> X = np.random.default_rng(0).normal(size=(6, 20, 4))
+        >>> emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=2).fit(X)
+        >>> emb.save_params("skippose.npz")  # doctest: +SKIP
+        """
+        from ._persistence import write_params_file
+
+        check_is_fitted(self)
+        write_params_file(self, file)
+
+    def load_params(self, file):
+        """Load an embedder saved with :meth:`save_params` into this one.
+
+        The embedder must have been constructed with the settings the saved
+        one is made of (:class:`~sklearn_skippose.SkipPoseEmbedder`: ``window``,
+        ``n_components``, ``cell``, ``decode_past``;
+        :class:`~sklearn_skippose.AutoencoderEmbedder`: ``window``, ``n_components``;
+        :class:`~sklearn_skippose.PCAEmbedder`: ``window``, ``n_components``, ``whiten``), as
+        skorch's ``load_params`` needs the same module;
+        :func:`~sklearn_skippose.embedding.load_embedder` takes them from the
+        file instead. Afterwards it is fitted: ``transform`` embeds as the
+        saved embedder did (a neural one on ``device``); a neural embedder's
+        ``history_``, ``n_epochs_`` and ``best_epoch_`` are the saved ones,
+        and ``warm_start=True`` continues training from the loaded weights.
+
+        Parameters
+        ----------
+        file : str, path-like or file-like object
+            A file written by :meth:`save_params`.
+
+        Returns
+        -------
+        self : object
+            The fitted embedder.
+
+        Raises
+        ------
+        ValueError
+            If the file was not written by ``save_params``, holds another
+            estimator or another network, or the embedder's settings differ
+            from those the saved one is made of.
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from sklearn_skippose import PCAEmbedder
+        >>> X = np.random.default_rng(0).normal(size=(5, 12, 6))
+        >>> emb = PCAEmbedder(window=4, n_components=3).fit(X)
+        >>> f = io.BytesIO()
+        >>> emb.save_params(f)
+        >>> _ = f.seek(0)
+        >>> back = PCAEmbedder(window=4, n_components=3).load_params(f)
+        >>> np.array_equal(back.transform(X), emb.transform(X), equal_nan=True)
+        True
+        """
+        from ._persistence import read_params_file
+
+        meta, weights = read_params_file(file)
+        return self._load(meta, weights, file)
+
     def _load(self, meta, weights, file):
         """Restore the fitted state saved in ``file`` (read into ``meta`` and
         ``weights``), once its estimator and settings are checked to be this

@@ -4,9 +4,9 @@ import warnings
 
 import numpy as np
 from sklearn.decomposition import PCA
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseWindowEmbedder
+from ._persistence import check_saved_arrays
 from ._windows import gather_windows, sequence_frames, window_starts
 
 __all__ = ["PCAEmbedder"]
@@ -107,81 +107,7 @@ class PCAEmbedder(BaseWindowEmbedder):
         W = np.where(M > 0, W, self.mean_)
         return self.pca_.transform(W)
 
-    # ------------------------------------------------------------ saving
-    def save_params(self, file):
-        """Save the fitted PCA to a file that loads without pickle.
-
-        As :meth:`SkipPoseEmbedder.save_params
-        <sklearn_skippose.SkipPoseEmbedder.save_params>`: a ``.npz`` archive
-        of the learnt arrays (the imputation mean, and the PCA's mean,
-        components, explained variances and singular values) with the
-        settings as JSON, read back by :meth:`load_params` and
-        :func:`~sklearn_skippose.embedding.load_embedder` without running
-        code from the file.
-
-        Parameters
-        ----------
-        file : str, path-like or file-like object
-            Where to write; a path is written as given (no ``.npz`` is
-            appended).
-
-        Returns
-        -------
-        None
-            The file is written.
-
-        Examples
-        --------
-        >>> import io
-        >>> import numpy as np
-        >>> from sklearn_skippose import PCAEmbedder
-        >>> X = np.random.default_rng(0).normal(size=(5, 12, 6))
-        >>> emb = PCAEmbedder(window=4, n_components=3).fit(X)
-        >>> f = io.BytesIO()
-        >>> emb.save_params(f)
-        >>> _ = f.seek(0)
-        >>> back = PCAEmbedder(window=4, n_components=3).load_params(f)
-        >>> np.array_equal(back.transform(X), emb.transform(X), equal_nan=True)
-        True
-        """
-        from ._persistence import write_params_file
-
-        check_is_fitted(self)
-        write_params_file(self, file)
-
-    def load_params(self, file):
-        """Load a PCA saved with :meth:`save_params` into this embedder.
-
-        The embedder must have been constructed with the settings the saved
-        one was fitted with (``window``, ``n_components``, ``whiten``);
-        :func:`~sklearn_skippose.embedding.load_embedder` takes them from the
-        file instead. Afterwards ``transform`` embeds exactly as the saved
-        embedder did.
-
-        Parameters
-        ----------
-        file : str, path-like or file-like object
-            A file written by :meth:`save_params`.
-
-        Returns
-        -------
-        self : object
-            The fitted embedder.
-
-        Raises
-        ------
-        ValueError
-            If the file was not written by ``save_params``, holds another
-            estimator, or the embedder's settings differ from the saved ones.
-        """
-        from ._persistence import read_params_file
-
-        meta, weights = read_params_file(file)
-        return self._load(meta, weights, file)
-
-    _STATE_ARRAYS = ("mean", "pca_mean", "components", "explained_variance",
-                     "explained_variance_ratio", "singular_values")
-
+    # ------------------------------------------------------------ saving (save_params)
     def _saved_state(self):
         import sklearn
 
@@ -206,18 +132,7 @@ class PCAEmbedder(BaseWindowEmbedder):
         shapes = {"mean": (d,), "pca_mean": (d,), "components": (k, d),
                   "explained_variance": (k,), "explained_variance_ratio": (k,),
                   "singular_values": (k,)}
-        missing = sorted(set(shapes) - set(weights))
-        unexpected = sorted(set(weights) - set(shapes))
-        wrong = sorted(key for key in set(shapes) & set(weights)
-                       if weights[key].shape != shapes[key]
-                       or weights[key].dtype.kind != "f"
-                       or not np.isfinite(weights[key]).all())
-        if missing or unexpected or wrong:
-            parts = [f"{label} {', '.join(keys)}" for label, keys in
-                     (("missing", missing), ("unexpected", unexpected),
-                      ("of other shapes or types, or not finite", wrong)) if keys]
-            raise ValueError(f"The arrays in {name!s} do not fit the PCA they describe: "
-                             f"{'; '.join(parts)}.")
+        check_saved_arrays(weights, shapes, "f", name, "arrays", "PCA", finite=True)
         pca = PCA(n_components=k, whiten=arch["whiten"], random_state=self.random_state)
         pca.mean_ = np.array(weights["pca_mean"], dtype=np.float64)
         pca.components_ = np.array(weights["components"], dtype=np.float64)

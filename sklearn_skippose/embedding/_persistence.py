@@ -88,6 +88,27 @@ def write_params_file(estimator, file):
             np.savez(fh, **arrays)
 
 
+def check_saved_arrays(weights, shapes, kinds, name, arrays, owner, finite=False):
+    """Raise unless ``weights`` holds exactly the arrays named in ``shapes``
+    (``{key: shape}``), each of that shape, of a dtype kind in ``kinds`` and,
+    with ``finite``, without NaN or infinity; the message says which ones
+    are missing, unexpected or wrong (``arrays`` and ``owner`` word it)."""
+    def wrong_one(key):
+        a = weights[key]
+        return (tuple(a.shape) != tuple(shapes[key]) or a.dtype.kind not in kinds
+                or (finite and not np.isfinite(a).all()))
+
+    missing = sorted(set(shapes) - set(weights))
+    unexpected = sorted(set(weights) - set(shapes))
+    wrong = sorted(key for key in set(shapes) & set(weights) if wrong_one(key))
+    if missing or unexpected or wrong:
+        other = "of other shapes or types" + (", or not finite" if finite else "")
+        parts = [f"{label} {', '.join(keys)}" for label, keys in
+                 (("missing", missing), ("unexpected", unexpected), (other, wrong)) if keys]
+        raise ValueError(f"The {arrays} in {name!s} do not fit the {owner} they describe: "
+                         f"{'; '.join(parts)}.")
+
+
 def _malformed(file, why):
     name = getattr(file, "name", file)
     return ValueError(

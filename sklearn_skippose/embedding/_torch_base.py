@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sequences import check_bool_param, check_int_param
 from ._base import BaseWindowEmbedder
+from ._persistence import check_saved_arrays
 from ._windows import sequence_frames, window_starts
 
 __all__ = ["TorchWindowEmbedder", "masked_mse"]
@@ -365,80 +366,6 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         return -(np.bincount(owner, se, minlength=n) / np.bincount(owner, count, minlength=n))
 
     # ---------------------------------------------------- files without pickle
-    def save_params(self, file):
-        """Save the trained network to a file that loads without pickle.
-
-        The file (a ``.npz`` archive) holds the weights as arrays and, as
-        JSON, what the network is made of, the feature count, ``history_``
-        and every constructor parameter with a plain value. Parameters that
-        are objects (``augmentation``, ``jitter``, ``contrastive_view``,
-        ``callbacks``) are not saved; their names are recorded. Loading
-        (:meth:`load_params`, :func:`~sklearn_skippose.embedding.load_embedder`)
-        executes nothing from the file and does not depend on the versions
-        of scikit-learn or torch that wrote it, so it is the way to share
-        trained weights. A pickle (``joblib.dump``) keeps everything,
-        parameters included, but runs code when loaded and needs compatible
-        library versions.
-
-        Parameters
-        ----------
-        file : str, path-like or file-like object
-            Where to write; a path is written as given (no ``.npz`` is
-            appended).
-
-        Returns
-        -------
-        None
-            The file is written.
-
-        Examples
-        --------
-        >>> import numpy as np
-        >>> from sklearn_skippose import SkipPoseEmbedder
-        >>> X = np.random.default_rng(0).normal(size=(6, 20, 4))
-        >>> emb = SkipPoseEmbedder(window=2, n_components=8, max_epochs=2).fit(X)
-        >>> emb.save_params("skippose.npz")  # doctest: +SKIP
-        """
-        from ._persistence import write_params_file
-
-        check_is_fitted(self)
-        write_params_file(self, file)
-
-    def load_params(self, file):
-        """Load a network saved with :meth:`save_params` into this embedder.
-
-        The embedder must have been constructed with the settings the
-        network is made of (for :class:`SkipPoseEmbedder` ``window``,
-        ``n_components``, ``cell`` and ``decode_past``), as skorch's
-        ``load_params`` needs the same module;
-        :func:`~sklearn_skippose.embedding.load_embedder` takes them from the
-        file instead. Afterwards it is fitted: ``transform`` embeds as the
-        saved embedder did (on ``device``), ``history_``, ``n_epochs_`` and
-        ``best_epoch_`` are the saved ones, and ``warm_start=True`` continues
-        training from the loaded weights.
-
-        Parameters
-        ----------
-        file : str, path-like or file-like object
-            A file written by :meth:`save_params`.
-
-        Returns
-        -------
-        self : object
-            The fitted embedder.
-
-        Raises
-        ------
-        ValueError
-            If the file was not written by ``save_params``, holds another
-            estimator or another network, or the embedder's settings differ
-            from those the network is made of.
-        """
-        from ._persistence import read_params_file
-
-        meta, weights = read_params_file(file)
-        return self._load(meta, weights, file)
-
     def _saved_state(self):
         import torch
 
@@ -457,17 +384,8 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         with torch.random.fork_rng(devices=[]):  # building draws initial weights
             module = self._build_module(n_feat, arch)
         expected = module.state_dict()
-        missing = sorted(set(expected) - set(weights))
-        unexpected = sorted(set(weights) - set(expected))
-        wrong = sorted(k for k in set(expected) & set(weights)
-                       if tuple(expected[k].shape) != tuple(weights[k].shape)
-                       or weights[k].dtype.kind not in "fiu")
-        if missing or unexpected or wrong:
-            parts = [f"{label} {', '.join(keys)}" for label, keys in
-                     (("missing", missing), ("unexpected", unexpected),
-                      ("of other shapes or types", wrong)) if keys]
-            raise ValueError(f"The weights in {name!s} do not fit the network they "
-                             f"describe: {'; '.join(parts)}.")
+        check_saved_arrays(weights, {k: v.shape for k, v in expected.items()}, "fiu", name,
+                           "weights", "network")
         module.load_state_dict({k: torch.from_numpy(np.array(weights[k])).to(v.dtype)
                                 for k, v in expected.items()})
         self.device_ = resolve_device(self.device)

@@ -15,8 +15,8 @@ from numbers import Real
 import numpy as np
 from sklearn.utils import Bunch
 
-from ..utils._sequences import (_as_float_array, _frames_2d, check_int_param,
-                                sequence_lengths)
+from ..utils._sequences import (_as_float_array, _frames_2d, check_bool_param,
+                                check_int_param, sequence_lengths)
 from ._dtw import PackedSequences, _as_dataset, _scores_from, _single_threaded_blas
 from ._dtw_kernels import subsequence_dtw, subsequence_dtw_bounded
 
@@ -151,8 +151,7 @@ def dtw_subsequence_search(query, X, n_matches=5, *, min_score=None, min_gap=Non
 def search(Q, D, n_matches, min_score, min_gap, steps, metric, aggregate,
            return_profile=True):
     """The search on a checked query ``Q`` and packed sequences ``D``."""
-    if not isinstance(return_profile, (bool, np.bool_)):
-        raise TypeError(f"return_profile must be True or False, got {return_profile!r}.")
+    check_bool_param(return_profile, "return_profile")
     n_matches, min_score = _check_selection(n_matches, min_score)
     if min_gap is None:
         min_gap = len(Q.frames) // 2
