@@ -9,14 +9,17 @@ change of the page cannot silently skip it: the data folder
 Names the pages leave to the reader (``query_clip``, ``recordings``,
 ``coco_clips``, ``clips``, ``y``) are given real or realistic values first.
 
-The user guide's blocks are fragments; for them (and again for the two
-pages above) every import from the package must resolve and every keyword
-passed to the package's classes, functions and methods must be one they
-take. And every command printed in a docs code block (``skippose ...``,
-``python benchmarks/...``) is accepted by the command line or script it
-names.
+The user guide's blocks are fragments that use the reader's variables;
+each runs in a namespace that holds them (real JHMDB clips, a pipeline,
+embedded features, a pose estimator's keypoints), and what it names as a
+result is checked. For them and the two pages above every import from the
+package must resolve and every keyword passed to the package's classes,
+functions and methods must be one they take. And every command printed in a
+docs code block (``skippose ...``, ``python benchmarks/...``) is accepted by
+the command line or script it names.
 """
 
+import copy
 import re
 from pathlib import Path
 
@@ -146,10 +149,10 @@ def test_getting_started_python_blocks_run(data_home, tmp_path, monkeypatch,
 
 
 # ---------------------------------------------------------------------------
-# The user guide's blocks are fragments (they use the reader's X, clips, ...)
-# and do not run on their own; what they name must still exist: every import
-# from the package resolves, and every keyword given to the package's
-# classes, functions and methods is one they take.
+# What the pages' blocks name exists: every import from the package
+# resolves, and every keyword given to the package's classes, functions and
+# methods is one they take (a cheap check that names the culprit; the
+# fragments are also run, at the end of this file).
 
 SHELL = ("skippose ", "$ skippose", "python -m ", "python benchmarks/", "pip ")
 
@@ -286,3 +289,134 @@ def test_documented_commands_were_found():
     commands = _documented_commands()
     assert len(commands) >= 25
     assert any(p.values[0][1] == "benchmarks/select_settings.py" for p in commands)
+
+
+# ---------------------------------------------------------------------------
+# The user guide's fragments also run: each in a namespace of the names a
+# reader has at that point (the package's public names, the scikit-learn
+# classes the page uses, and the reader's data: JHMDB clips, a fitted
+# pipeline, embedded features, a pose estimator's keypoints), with
+# ``SkipPoseEmbedder`` trained for one epoch and the one elided argument
+# list, ``MocapProjection(...)``, given. What a fragment says it computes is
+# checked where it names a result.
+
+GUIDE_EDITS = (
+    ("SkipPoseEmbedder(", "SkipPoseEmbedder(max_epochs=1, random_state=0, "),
+    ("MocapProjection(...)", "MocapProjection(n_samples=64, random_state=0)"),
+)
+
+
+def _guide_fragments():
+    blocks = [b for b in _rst_literal_blocks(ROOT / "docs" / "user_guide.rst")
+              if not b.startswith(SHELL)]
+    return [pytest.param(i, code, id=f"fragment{i}:{code.splitlines()[0][:40]}")
+            for i, code in enumerate(blocks)]
+
+
+@pytest.fixture(scope="module")
+def reader(data_home):
+    """What a reader of the user guide holds: the names the page assumes are
+    imported and the data it calls ``X``, ``clips``, ``pipe``, ``Z`` ..."""
+    from sklearn.cluster import DBSCAN, SpectralClustering
+    from sklearn.manifold import Isomap
+    from sklearn.model_selection import GridSearchCV
+    from sklearn.pipeline import make_pipeline
+
+    import sklearn_skippose as sp
+    from sklearn_skippose.datasets import load_jhmdb
+    from sklearn_skippose.metrics import dtw_subsequence_search
+    from sklearn_skippose.model_selection import PredefinedSplits
+    from sklearn_skippose.utils import keypoints_to_dataset
+
+    jhmdb = load_jhmdb(data_home, classes=["clap", "golf", "pour", "walk"])
+    rng = np.random.default_rng(0)
+    coco_clips = _coco_clips(6, rng)
+    ns = {name: getattr(sp, name) for name in sp.__all__}
+    ns.update(np=np, make_pipeline=make_pipeline, GridSearchCV=GridSearchCV,
+              SpectralClustering=SpectralClustering, DBSCAN=DBSCAN, Isomap=Isomap,
+              dtw_subsequence_search=dtw_subsequence_search,
+              keypoints_to_dataset=keypoints_to_dataset)
+    train, test = np.flatnonzero(jhmdb.splits[:, 0] == 1), np.flatnonzero(jhmdb.splits[:, 0] == 2)
+    pipe = make_pipeline(sp.PoseNormalizer(mode="first_pose_isotropic"),
+                         sp.PCAEmbedder(window=4), sp.SequenceWhitener(),
+                         sp.DTWNearestNeighbors(aggregate="mean"))
+    features = make_pipeline(sp.PoseNormalizer(mode="first_pose_isotropic"),
+                             sp.PCAEmbedder(window=4), sp.SequenceWhitener())
+    features.fit(jhmdb.data[train])
+    Z_train, Z_test = features.transform(jhmdb.data[train]), features.transform(jhmdb.data[test])
+    clips = jhmdb.data[train[::2]]
+    emb = sp.SkipPoseEmbedder(window=4, n_components=64, max_epochs=1, random_state=0)
+    ns.update(
+        jhmdb=jhmdb, X=keypoints_to_dataset(coco_clips, min_confidence=0.3),
+        keypoint_clips=coco_clips, clips=clips, new_clips=jhmdb.data[test[:5]],
+        more_clips=jhmdb.data[test[5:9]], X_train=jhmdb.data[train],
+        y_train=jhmdb.target[train], pipe=pipe, cv=PredefinedSplits(jhmdb.splits),
+        grid={"dtwnearestneighbors__aggregate": ["sum", "mean"]}, features=features, Z=Z_train,
+        Z_train=Z_train, Z_test=Z_test, j=3, poses_train=jhmdb.data[train],
+        poses_test=jhmdb.data[test], recordings=list(jhmdb.data[test[:12]]),
+        library=Z_test[:12], query=jhmdb.data[test[4]], queries=list(jhmdb.data[test[:3]]),
+        emb=emb.fit(clips))
+    return ns
+
+
+@pytest.mark.parametrize("index, code", _guide_fragments())
+def test_user_guide_fragments_run(index, code, reader, tmp_path, monkeypatch,
+                                  plain_matplotlib):
+    if "dask" in code:
+        pytest.importorskip("dask.distributed")
+        code = code.replace('Client("scheduler-address:8786")', "Client(processes=False)")
+    for old, new in GUIDE_EDITS:
+        code = code.replace(old, new)
+    monkeypatch.chdir(tmp_path)  # caches and saved files land here
+    ns = dict(reader)
+    for name in ("pipe", "features", "emb"):  # a fragment's fit must not reach the next
+        ns[name] = copy.deepcopy(reader[name])
+    if "keypoints_to_dataset(" in code:  # a pose estimator's x, y, confidence
+        ns["clips"] = reader["keypoint_clips"]
+    try:
+        exec(compile(code, f"user_guide.rst fragment {index}", "exec"), ns)
+    finally:
+        if "client" in ns:
+            ns["client"].close()
+
+    # what the fragment says it computes, where it names a result
+    import ast
+
+    made = {n.id for n in ast.walk(ast.parse(code))
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    n_clips, n_dict = len(reader["clips"]), len(reader["Z"])
+    if "graph" in made:
+        assert ns["graph"].shape == (n_dict, n_dict) and ns["graph"].diagonal().sum() == 0
+        assert ns["labels"].shape == ns["dense_groups"].shape == (n_dict,)
+    if "xy" in made:
+        assert ns["labels"].shape == (n_clips,) and ns["xy"].shape == (n_clips, 2)
+    if "scores" in made:
+        assert ns["idx"].shape == ns["scores"].shape == (len(reader["new_clips"]), 5)
+        assert ns["index"].n_samples_fit_ == n_clips + len(reader["more_clips"])
+    if "matches" in made:
+        assert len(ns["matches"].score) == 10
+        if "profile" in code:  # the query is the 5th recording
+            assert ns["matches"].sequence[0] == 4
+    if "X_mirrored" in made:
+        assert ns["X_mirrored"].shape == reader["X"].shape
+    if "y_pred" in made:
+        assert ns["y_pred"].shape == (len(reader["Z_test"]),)
+        assert set(ns["y_pred"]) <= set(reader["y_train"])
+    if "X" in made:  # a pose estimator's clips, as JHMDB's 15 joints or COCO's 17
+        n_joints = 15 if "coco_to_jhmdb" in code else 17
+        clips = reader["keypoint_clips"]
+        assert ns["X"].shape == (len(clips), max(map(len, clips)), 2 * n_joints)
+    if "partial_fit(pipe[:-1]" in code:  # the mirrored clips join the dictionary
+        assert ns["pipe"][-1].n_samples_fit_ == 2 * len(reader["X_train"])
+    if "load_params" in code:
+        Z = reader["clips"][:2]
+        np.testing.assert_array_equal(ns["emb"].transform(Z), reader["emb"].transform(Z))
+        assert (tmp_path / "skippose_T4.npz").is_file()
+
+
+def test_user_guide_fragments_were_found():
+    fragments = _guide_fragments()
+    assert len(fragments) >= 15
+    code = "\n".join(p.values[1] for p in fragments)
+    for old, _ in GUIDE_EDITS:
+        assert old in code, f"the test edits {old!r}, which the user guide no longer has"
