@@ -352,7 +352,7 @@ def reader(data_home):
         more_clips=jhmdb.data[test[5:9]], X_train=jhmdb.data[train],
         y_train=jhmdb.target[train], pipe=pipe, cv=PredefinedSplits(jhmdb.splits),
         grid={"dtwnearestneighbors__aggregate": ["sum", "mean"]}, features=features, Z=Z_train,
-        Z_train=Z_train, Z_test=Z_test, j=3, poses_train=jhmdb.data[train],
+        Z_train=Z_train, Z_test=Z_test, Z_partial=Z_test[0, :6], j=3, poses_train=jhmdb.data[train],
         poses_test=jhmdb.data[test], recordings=list(jhmdb.data[test[:12]]),
         library=Z_test[:12], query=jhmdb.data[test[4]], queries=list(jhmdb.data[test[:3]]),
         emb=emb.fit(clips))
@@ -397,6 +397,8 @@ def test_user_guide_fragments_run(index, code, reader, tmp_path, monkeypatch,
         assert len(ns["matches"].score) == 10
         if "profile" in code:  # the query is the 5th recording
             assert ns["matches"].sequence[0] == 4
+    if "best" in made:  # a training clip, whose action names the partial clip
+        assert 0 <= ns["best"] < len(reader["Z_train"])
     if "X_mirrored" in made:
         assert ns["X_mirrored"].shape == reader["X"].shape
     if "y_pred" in made:
