@@ -651,6 +651,60 @@ def test_score_bad_input(clips):
         emb.score(X[:2])
 
 
+@pytest.mark.parametrize("whiten", [False, True])
+def test_pca_score_is_the_masked_reconstruction_error_by_hand(clips, whiten):
+    """Against an SVD of the mean-imputed training windows, computed here."""
+    X, _ = clips
+    X = X[:8].copy()
+    X[1, 4:7, :6] = np.nan  # missing keypoints: imputed, and left out of the error
+    emb = PCAEmbedder(window=3, n_components=5, whiten=whiten).fit(X)
+    W, owner = _triplets_by_hand(X, 3)
+    W = W.reshape(len(W), -1)
+    m = ~np.isnan(W)
+    mean = np.nanmean(W, axis=0)  # the imputation value: the observed mean
+    Wi = np.where(m, W, mean)
+    centre = Wi.mean(axis=0)
+    _, _, vt = np.linalg.svd(Wi - centre, full_matrices=False)
+    R = centre + (Wi - centre) @ vt[:5].T @ vt[:5]  # projection on 5 components
+    err = np.where(m, (R - Wi) ** 2, 0.0)
+    se, cnt = err.sum(axis=1), m.sum(axis=1)
+    assert emb.score(X) == pytest.approx(-se.sum() / cnt.sum(), rel=1e-5)
+    expected = -np.bincount(owner, se) / np.bincount(owner, cnt)
+    np.testing.assert_allclose(emb.score_samples(X), expected, rtol=1e-5)
+
+
+def test_pca_score_grows_with_the_components_and_blames_the_right_clip(clips):
+    X, _ = clips
+    scores = [PCAEmbedder(window=3, n_components=k).fit(X[:30]).score(X[30:])
+              for k in (4, 16, 64)]
+    assert scores[0] < scores[1] < scores[2] < 0
+    emb = PCAEmbedder(window=3, n_components=16).fit(X[:30])
+    odd = X[30:34].copy()
+    before = emb.score_samples(odd)
+    odd[2] *= 4.0  # poses far outside the training clips' range
+    after = emb.score_samples(odd)
+    assert after.shape == (4,) and np.isfinite(after).all() and (after <= 0).all()
+    np.testing.assert_allclose(np.delete(after, 2), np.delete(before, 2), rtol=1e-6)
+    assert after[2] < 5 * before[2] and np.argmin(after) == 2
+    # every window reconstructed exactly: all components kept
+    assert PCAEmbedder(window=1, n_components=30).fit(X[:30]).score(X[:30]) \
+        == pytest.approx(0.0, abs=1e-8)
+
+
+def test_pca_score_bad_input(clips):
+    from sklearn.exceptions import NotFittedError
+
+    X, _ = clips
+    with pytest.raises(NotFittedError):
+        PCAEmbedder().score(X)
+    emb = PCAEmbedder(window=3, n_components=8).fit(X[:10])
+    with pytest.raises(ValueError, match="features"):
+        emb.score_samples(X[:2, :, :20])
+    emb.set_params(window=4)
+    with pytest.raises(ValueError, match="fitted with other settings.*before scoring"):
+        emb.score(X[:2])
+
+
 def test_pca_on_windows_that_do_not_vary_warns_once_and_embeds_one_point():
     import warnings
 

@@ -245,3 +245,75 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
         pos = np.arange(len(owner)) - np.repeat(np.cumsum(counts) - counts, counts)
         out[owner, pos] = emb
         return out[:, 0, :] if two_d else out
+
+    # ------------------------------------------------ the training objective
+    def _reconstruction_errors(self, X):
+        """Squared error and observed-entry count of every training sample of
+        ``X`` (window or triplet), the sequence it belongs to, and the number
+        of sequences."""
+        raise NotImplementedError
+
+    def score(self, X, y=None):
+        """Minus the reconstruction error of ``X``: the training objective.
+
+        The masked mean squared error over every training sample of ``X``,
+        over the observed coordinates only, negated so that greater is
+        better:
+
+        - :class:`SkipPoseEmbedder`: the paper's equation 5, every (past,
+          current, future) triplet, the past and future windows reconstructed
+          from the current one's embedding. With no keypoint missing it
+          equals minus the ``valid_loss`` of ``history_`` on the same clips.
+        - :class:`AutoencoderEmbedder`: every window reconstructed from its
+          code (minus ``valid_loss`` likewise).
+        - :class:`PCAEmbedder`: every window reconstructed from its
+          projection on the principal components (missing coordinates
+          mean-imputed before projecting, and not scored).
+
+        On held-out clips this chooses settings without labels
+        (``GridSearchCV`` on the embedder alone uses it): for the neural
+        embedders ``n_components``, ``max_epochs``, ``lr``, the augmentation.
+        It does not compare different ``window`` or ``decode_past`` values,
+        which change what is reconstructed. For :class:`PCAEmbedder` it can
+        only grow with ``n_components`` (more components reconstruct more),
+        so it compares PCA with the autoencoder at one window and size, or
+        finds clips unlike the training clips, but does not choose the size;
+        the probabilistic-PCA log-likelihood of the concatenated windows,
+        ``pca_.score``, does.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with the feature count seen in ``fit``.
+        y : None
+            Ignored.
+
+        Returns
+        -------
+        score : float
+            Minus the mean squared error per observed coordinate.
+        """
+        se, count, _, _ = self._reconstruction_errors(X)
+        return -float(se.sum() / count.sum())
+
+    def score_samples(self, X):
+        """Minus the reconstruction error of every sequence of ``X``.
+
+        As :meth:`score`, per sequence: the squared errors of the sequence's
+        training samples over their observed coordinates. Clips unlike the
+        training clips (poses outside their range, another normalisation, a
+        badly tracked skeleton) score low.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with the feature count seen in ``fit``.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_sequences,)
+            Minus the mean squared error per observed coordinate of each
+            sequence.
+        """
+        se, count, owner, n = self._reconstruction_errors(X)
+        return -(np.bincount(owner, se, minlength=n) / np.bincount(owner, count, minlength=n))

@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 from sklearn.decomposition import PCA
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseWindowEmbedder
 from ._persistence import check_saved_arrays
@@ -22,6 +23,11 @@ class PCAEmbedder(BaseWindowEmbedder):
     Missing values are handled explicitly: a missing coordinate is replaced by
     the training mean of that coordinate (mean imputation) before projecting,
     so it contributes nothing beyond the average pose.
+
+    :meth:`score` and :meth:`score_samples` are minus the squared error of
+    each window reconstructed from its projection, over the observed
+    coordinates (the measure :class:`AutoencoderEmbedder` reports for its
+    own reconstruction).
 
     Parameters
     ----------
@@ -106,6 +112,23 @@ class PCAEmbedder(BaseWindowEmbedder):
         M = masks.reshape(len(masks), -1)
         W = np.where(M > 0, W, self.mean_)
         return self.pca_.transform(W)
+
+    def _reconstruction_errors(self, X):
+        check_is_fitted(self)
+        self._check_window_params()
+        self._check_architecture("fit it again before scoring, or set the settings back.")
+        X3, lengths = self._validate(X, reset=False)
+        frames, mask, starts, owner = self._windows_of(X3, lengths)
+        se = np.empty(len(starts))
+        count = np.empty(len(starts))
+        for a in range(0, len(starts), self._transform_batch):
+            s = starts[a : a + self._transform_batch]
+            W = gather_windows(frames, s, self.window).reshape(len(s), -1).astype(np.float64)
+            M = gather_windows(mask, s, self.window).reshape(len(s), -1).astype(np.float64)
+            R = self.pca_.inverse_transform(self._embed(W, M))
+            se[a : a + len(s)] = (((R - W) ** 2) * M).sum(axis=1)
+            count[a : a + len(s)] = M.sum(axis=1)
+        return se, count, owner, len(lengths)
 
     # ------------------------------------------------------------ saving (save_params)
     def _saved_state(self):

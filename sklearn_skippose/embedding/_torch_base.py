@@ -310,61 +310,6 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                 count[idx] = m.sum(dim=(1, 2)).double().cpu().numpy()
         return se, count, owner, len(lengths)
 
-    def score(self, X, y=None):
-        """Minus the reconstruction error of ``X``: the training objective.
-
-        The masked mean squared error of the paper's equation 5 over every
-        training sample of ``X`` (for :class:`SkipPoseEmbedder`, every
-        (past, current, future) triplet, the past and future windows
-        reconstructed from the current one's embedding; for
-        :class:`AutoencoderEmbedder`, every window reconstructed from its
-        code), over the observed coordinates only, negated so that greater
-        is better. With no keypoint missing it equals minus the
-        ``valid_loss`` of ``history_`` on the same clips.
-
-        On held-out clips this chooses settings without labels
-        (``GridSearchCV`` on the embedder alone uses it): ``n_components``,
-        ``max_epochs``, ``lr``, the augmentation. It does not compare
-        different ``window`` or ``decode_past`` values, which change what is
-        reconstructed.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, max_frames, n_features)
-            NaN-padded sequences with the feature count seen in ``fit``.
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        score : float
-            Minus the mean squared error per observed coordinate.
-        """
-        se, count, _, _ = self._reconstruction_errors(X)
-        return -float(se.sum() / count.sum())
-
-    def score_samples(self, X):
-        """Minus the reconstruction error of every sequence of ``X``.
-
-        As :meth:`score`, per sequence: the squared errors of the sequence's
-        training samples over their observed coordinates. Clips unlike the
-        training clips (poses outside their range, another normalisation, a
-        badly tracked skeleton) score low.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_sequences, max_frames, n_features)
-            NaN-padded sequences with the feature count seen in ``fit``.
-
-        Returns
-        -------
-        scores : ndarray of shape (n_sequences,)
-            Minus the mean squared error per observed coordinate of each
-            sequence.
-        """
-        se, count, owner, n = self._reconstruction_errors(X)
-        return -(np.bincount(owner, se, minlength=n) / np.bincount(owner, count, minlength=n))
-
     # ---------------------------------------------------- files without pickle
     def _saved_state(self):
         import torch
