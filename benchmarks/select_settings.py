@@ -26,7 +26,9 @@ Every combination of
   0,0.1``; default 0 only);
 * feature scaling between embedder and classifier: none,
   :class:`~sklearn_skippose.SequenceStandardScaler` or
-  :class:`~sklearn_skippose.SequenceWhitener`;
+  :class:`~sklearn_skippose.SequenceWhitener` (``--scale`` keeps some of
+  them; the whitener's shrinkage, ``--shrinkage 0.001,0.1``, default 0.001
+  only);
 * DTW score: ``aggregate`` in {"sum", "mean"} and ``metric`` in
   {"cosine", "euclidean"}; neighbours that vote (``--n-neighbors 1,3``;
   default 1 only); global path constraint of the DTW (``--constraint
@@ -44,7 +46,8 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
 [--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
-[--contrastive 0] [--mocap-fps 25] [--random-state 0]``.
+[--contrastive 0] [--mocap-fps 25] [--scale none,standard,whiten] [--shrinkage 0.001]
+[--random-state 0]``.
 """
 
 import argparse
@@ -156,6 +159,10 @@ def main(argv=None):
     p.add_argument("--mocap-fps", default="25",
                    help="skippose-aug: comma-separated frame rates of the Human3.6M windows "
                         "to compare (25: the recordings' own)")
+    p.add_argument("--scale", default="none,standard,whiten",
+                   help="comma-separated scalings to try among none, standard, whiten")
+    p.add_argument("--shrinkage", default="0.001",
+                   help="comma-separated shrinkages of the whitener (default 0.001, its own)")
     p.add_argument("--random-state", type=int, default=0,
                    help="seed of the neural embedders (PCA takes none), to measure seed noise")
     args = p.parse_args(argv)
@@ -167,6 +174,12 @@ def main(argv=None):
     contrastive = _number_list(p, "--contrastive", args.contrastive, float, 0)
     mocap_fps = _number_list(p, "--mocap-fps", args.mocap_fps, float, 1)
     constraints = _constraints(p, args.constraint)
+    shrinkages = _number_list(p, "--shrinkage", args.shrinkage, float, 0)
+    scalers = {"none": ["passthrough"], "standard": [SequenceStandardScaler()],
+               "whiten": [SequenceWhitener(shrinkage=s) for s in shrinkages]}
+    scale_names = args.scale.split(",")
+    if not scale_names or set(scale_names) - set(scalers):
+        p.error(f"--scale must be comma-separated none, standard, whiten; got {args.scale!r}")
     jh = load_jhmdb(args.data_home)
     idx, cv = inner_splits(jh.splits, args.split - 1)
     X, y = jh.data[idx], jh.target[idx]
@@ -175,7 +188,7 @@ def main(argv=None):
           f"other splits (dictionary/validation {sizes}), test clips unused")
     modes = args.normalize.split(",")
     classifier = {
-        "pipeline__scale": ["passthrough", SequenceStandardScaler(), SequenceWhitener()],
+        "pipeline__scale": [sc for name in dict.fromkeys(scale_names) for sc in scalers[name]],
         "pipeline__knn__aggregate": ["sum", "mean"],
         "pipeline__knn__metric": ["cosine", "euclidean"],
         "pipeline__knn__n_neighbors": ks,
@@ -217,6 +230,8 @@ def main(argv=None):
         for i in order:
             prm = {k.removeprefix("pipeline__"): v for k, v in res["params"][i].items()}
             scale = _SHORT.get(type(prm["scale"]).__name__, "none")
+            if scale == "white" and len(shrinkages) > 1:
+                scale += f"({prm['scale'].shrinkage:g})"
             folds = " ".join(f"{100 * res[f'split{j}_test_score'][i]:.1f}"
                              for j in range(cv.get_n_splits()))
             jit = "" if "embed__jitter" not in prm else \

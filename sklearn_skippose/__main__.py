@@ -60,9 +60,25 @@ _SCALE_WORDS = {"whiten": "whitened embeddings, ", "standard": "standardised emb
                 "none": ""}
 
 
+def _global_settings(args):
+    """The settings of ``skippose evaluate`` that every method shares, by name."""
+    from .evaluation import METHOD_SETTINGS
+
+    return {name: getattr(args, name) for name in METHOD_SETTINGS}
+
+
+def _scale_words(scale, shrinkage):
+    """How the embeddings were scaled, for the table's heading."""
+    words = _SCALE_WORDS[scale]
+    if scale == "whiten" and shrinkage != 1e-3:
+        words = f"whitened embeddings (shrinkage {shrinkage:g}), "
+    return words
+
+
 def _evaluate(args):
     from .datasets import load_jhmdb
-    from .evaluation import METHODS, _prepare_output, evaluate_jhmdb, format_table
+    from .evaluation import (METHODS, _method_configs, _prepare_output, evaluate_jhmdb,
+                             format_table)
 
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     bad = [m for m in methods if m not in METHODS]
@@ -92,13 +108,17 @@ def _evaluate(args):
         _prepare_output(args.output)
     except (TypeError, ValueError) as exc:
         raise SystemExit(f"skippose evaluate: --output: {exc}") from None
+    try:  # a setting out of range (e.g. --set pca:normalize=...): said without a traceback
+        _method_configs(methods, _global_settings(args), args.method_settings or None)
+    except (TypeError, ValueError) as exc:
+        raise SystemExit(f"skippose evaluate: {exc}") from None
     splits = args.splits
     t0 = time.perf_counter()
     result = evaluate_jhmdb(
         args.data_home, methods=methods, splits=splits, window=args.window,
         n_components=args.n_components, augment=args.augment, normalize=args.normalize,
         jitter=args.jitter, mirror=args.mirror,
-        scale=args.scale,
+        scale=args.scale, shrinkage=args.shrinkage,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         contrastive=args.contrastive, method_settings=args.method_settings or None,
@@ -112,7 +132,7 @@ def _evaluate(args):
     if args.contrastive:
         jitter += f", contrastive {args.contrastive:g} (Skip-Pose)"
     print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter}{mirror},\n"
-          f"{_SCALE_WORDS[args.scale]}DTW {args.metric} "
+          f"{_scale_words(args.scale, args.shrinkage)}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
     if args.method_settings:
         print("per-method settings: " + "; ".join(
@@ -205,6 +225,17 @@ def _int_at_least(minimum):
     return parse
 
 
+def _shrinkage(text):
+    """argparse type of ``--shrinkage``: a finite number >= 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value < float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0, got {text}")
+    return value
+
+
 def _split_list(text):
     """``"1,3"`` -> ``[1, 3]`` (argparse type of ``--splits``)."""
     try:
@@ -245,11 +276,11 @@ def _parse_set(parser, items):
                 value = int(value)
             except ValueError:
                 parser.error(f"--set {item!r}: {key} must be an integer")
-        elif key == "contrastive":
+        elif key in ("contrastive", "shrinkage"):
             try:
                 value = float(value)
             except ValueError:
-                parser.error(f"--set {item!r}: contrastive must be a number")
+                parser.error(f"--set {item!r}: {key} must be a number")
         elif key in ("jitter", "mirror"):
             if value.lower() not in _BOOL_WORDS:
                 parser.error(f"--set {item!r}: {key} must be yes or no")
@@ -327,6 +358,9 @@ def _parser():
                    help="whiten (default) or standardise the embeddings before DTW, or not")
     e.add_argument("--no-scale", action="store_const", const="none", dest="scale",
                    help="same as --scale none")
+    e.add_argument("--shrinkage", type=_shrinkage, default=1e-3,
+                   help="the whitener's shrinkage, added to every variance relative to the "
+                        "largest (default 0.001; with --scale whiten)")
     e.add_argument("--contrastive", type=float, default=0.0,
                    help="weight of the view-invariance term of the Skip-Pose methods "
                         "(not in the paper; default 0)")

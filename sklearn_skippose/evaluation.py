@@ -127,22 +127,23 @@ def make_method(name, *, window=4, n_components=64, augment=100_000, data_home=N
 SCALINGS = ("whiten", "standard", "none")
 
 
-def _scaler(scale):
-    """The steps between embedder and classifier for ``scale``."""
+def _scaler(scale, shrinkage=1e-3):
+    """The steps between embedder and classifier for ``scale`` (``shrinkage``:
+    the whitener's)."""
     if scale is True:
         scale = "standard"
     if scale is False or scale is None:
         scale = "none"
     if scale not in SCALINGS:
         raise ValueError(f"scale must be one of {SCALINGS} (or a bool), got {scale!r}.")
-    return {"whiten": [SequenceWhitener()], "standard": [SequenceStandardScaler()],
-            "none": []}[scale]
+    return {"whiten": [SequenceWhitener(shrinkage=shrinkage)],
+            "standard": [SequenceStandardScaler()], "none": []}[scale]
 
 
 def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2, 3),
                    window=4, n_components=64, augment=100_000,
                    normalize="first_pose_isotropic", jitter=True, mirror=True,
-                   scale="whiten", aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
+                   scale="whiten", shrinkage=1e-3, aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
                    contrastive=0.0, method_settings=None, classes=None, random_state=0, output=None,
                    save_embedders=False, verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
@@ -189,6 +190,13 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         (PCA whitening, shrinkage 1e-3), :class:`~sklearn_skippose.SequenceStandardScaler`
         (per-feature standardisation; ``True`` means this) or nothing
         (``False``).
+    shrinkage : float, default=1e-3
+        The whitener's shrinkage (:class:`~sklearn_skippose.SequenceWhitener`:
+        added to every variance, relative to the largest), for
+        ``scale="whiten"``; the other scalings ignore it. The larger, the
+        less the minor directions of the embedding are raised to the major
+        ones' variance. Chosen per method on the training clips (results
+        page): PCA keeps 1e-3, Skip-Pose + augmentation prefers about 0.1.
     aggregate : {"sum", "mean", "cost"}, default="mean"
         DTW score.
     metric : {"cosine", "euclidean"}, default="cosine"
@@ -297,17 +305,9 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             for s in ([None] if m in UNSEEDED_METHODS else seeds)]
     base = {"window": window, "n_components": n_components, "augment": augment,
             "normalize": normalize, "jitter": jitter, "mirror": mirror, "scale": scale,
-            "aggregate": aggregate, "metric": metric, "n_neighbors": n_neighbors,
-            "max_epochs": max_epochs, "contrastive": contrastive}
-    overrides = _check_method_settings(method_settings, methods)
-    config = {m: {**base, **overrides.get(m, {})} for m in methods}
-    for m in methods:  # the global contrastive weight concerns the trained Skip-Pose methods
-        if m in _NO_CONTRASTIVE and "contrastive" not in overrides.get(m, {}):
-            config[m]["contrastive"] = 0.0
-    for cfg in [base, *config.values()]:
-        _check_settings(cfg)
-    for m in methods:  # names, and a contrastive weight on PCA/AE, before any work
-        make_method(m, contrastive=config[m]["contrastive"])
+            "shrinkage": shrinkage, "aggregate": aggregate, "metric": metric,
+            "n_neighbors": n_neighbors, "max_epochs": max_epochs, "contrastive": contrastive}
+    overrides, config = _method_configs(methods, base, method_settings)
     if output is not None:  # before any training: a run is not lost for want of a folder
         _prepare_output(output)
     started = datetime.now(timezone.utc)
@@ -323,7 +323,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
                           jitter=c["jitter"], contrastive=c["contrastive"],
                           random_state=seeds[0] if seed is None else seed)
         t0 = time.perf_counter()
-        steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"])
+        steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"],
+                                                                     c["shrinkage"])
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
         saved = None
@@ -643,7 +644,8 @@ def _weighted_average_precision(positive, score, W):
 
 #: Settings of :func:`evaluate_jhmdb` that ``method_settings`` may override per method.
 METHOD_SETTINGS = ("window", "n_components", "augment", "normalize", "jitter", "mirror",
-                   "scale", "aggregate", "metric", "n_neighbors", "max_epochs", "contrastive")
+                   "scale", "shrinkage", "aggregate", "metric", "n_neighbors", "max_epochs",
+                   "contrastive")
 
 
 def _check_method_settings(method_settings, methods):
@@ -668,8 +670,24 @@ def _check_method_settings(method_settings, methods):
     return out
 
 
+def _method_configs(methods, base, method_settings):
+    """The checked overrides and every method's settings (``base`` with its
+    overrides), validated before any work."""
+    overrides = _check_method_settings(method_settings, methods)
+    config = {m: {**base, **overrides.get(m, {})} for m in methods}
+    for m in methods:  # the global contrastive weight concerns the trained Skip-Pose methods
+        if m in _NO_CONTRASTIVE and "contrastive" not in overrides.get(m, {}):
+            config[m]["contrastive"] = 0.0
+    for cfg in [base, *config.values()]:
+        _check_settings(cfg)
+    for m in methods:  # names, and a contrastive weight on PCA/AE, before any work
+        make_method(m, contrastive=config[m]["contrastive"])
+    return overrides, config
+
+
 def _check_settings(c):
     _scaler(c["scale"])
+    SequenceWhitener(shrinkage=c["shrinkage"])._check_shrinkage()
     for name in ("jitter", "mirror"):
         check_bool_param(c[name], name)
     if c["normalize"] not in _NORMALIZE_MODES:
@@ -684,7 +702,8 @@ def _check_settings(c):
 
 def _jsonable(settings):
     return {k: (bool(v) if isinstance(v, (bool, np.bool_)) else
-                int(v) if isinstance(v, np.integer) else v) for k, v in settings.items()}
+                int(v) if isinstance(v, np.integer) else
+                float(v) if isinstance(v, np.floating) else v) for k, v in settings.items()}
 
 
 def _label(result, method):

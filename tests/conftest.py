@@ -23,11 +23,12 @@ def _data_home():
     return REPO.parent / "shared" / "data"
 
 
-def pca_fold_accuracies(data_home, split, window, n_components, **knn_params):
+def pca_fold_accuracies(data_home, split, window, n_components, shrinkage=1e-3,
+                        **knn_params):
     """Mean per-class accuracy on each video-disjoint fold of ``split``'s training
     clips (0-based), by hand: first-pose isotropic normalisation, PCA, whitening,
     mean cosine DTW 1-NN (``knn_params`` added) with the dictionary's mirrored
-    clips added."""
+    clips added; ``shrinkage`` is the whitener's."""
     from sklearn.pipeline import make_pipeline
 
     from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
@@ -43,7 +44,7 @@ def pca_fold_accuracies(data_home, split, window, n_components, **knn_params):
     for dic, val in cv.split(X):
         feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
                              PCAEmbedder(window=window, n_components=n_components),
-                             SequenceWhitener()).fit(X[dic])
+                             SequenceWhitener(shrinkage=shrinkage)).fit(X[dic])
         knn = DTWNearestNeighbors(aggregate="mean", **knn_params).fit(feat.transform(X[dic]), y[dic])
         knn.partial_fit(feat.transform(mirror_poses(X[dic])), y[dic])
         accs.append(mean_per_class_accuracy(y[val], knn.predict(feat.transform(X[val]))))

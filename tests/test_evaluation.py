@@ -132,6 +132,50 @@ def test_mirrored_dictionary_matches_by_hand(data_home, mirror):
         mean_per_class_accuracy(jh.target[te], pred))
 
 
+def test_shrinkage_reaches_the_whitener(data_home, tmp_path, capsys):
+    """``shrinkage`` (global, per method, or ``--set``) is the whitener's: the
+    accuracy is the pipeline's by hand with that whitener, and not the default's."""
+    import numpy as np
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
+                                  SequenceWhitener)
+    from sklearn_skippose.datasets import load_jhmdb
+    from sklearn_skippose.metrics import mean_per_class_accuracy
+
+    classes = ["clap", "golf", "pullup", "wave", "walk"]
+    kw = dict(methods=["pca"], splits=[1], classes=classes, mirror=False, verbose=False)
+    glob = evaluate_jhmdb(data_home, shrinkage=0.3, **kw)
+    per = evaluate_jhmdb(data_home, method_settings={"pca": {"shrinkage": 0.3}}, **kw)
+    jh = load_jhmdb(data_home)
+    keep = np.isin(jh.target_names[jh.target], classes)
+    tr, te = keep & (jh.splits[:, 0] == 1), keep & (jh.splits[:, 0] == 2)
+    acc = {}
+    for shrinkage in (1e-3, 0.3):
+        feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), PCAEmbedder(window=4),
+                             SequenceWhitener(shrinkage=shrinkage)).fit(jh.data[tr])
+        knn = DTWNearestNeighbors(aggregate="mean").fit(feat.transform(jh.data[tr]),
+                                                        jh.target[tr])
+        acc[shrinkage] = mean_per_class_accuracy(jh.target[te],
+                                                 knn.predict(feat.transform(jh.data[te])))
+    assert acc[0.3] != pytest.approx(acc[1e-3])  # the setting matters here
+    assert glob["results"][0]["accuracy"] == pytest.approx(acc[0.3])
+    assert per["results"][0]["accuracy"] == pytest.approx(acc[0.3])
+    assert glob["settings"]["shrinkage"] == 0.3 and per["settings"]["shrinkage"] == 1e-3
+    assert per["method_settings"] == {"pca": {"shrinkage": 0.3}}
+    assert main(["evaluate", "--data-home", str(data_home), "--methods", "pca", "--splits", "1",
+                 "--classes", ",".join(classes), "--no-mirror", "--shrinkage", "0.3",
+                 "--output", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "whitened embeddings (shrinkage 0.3), DTW" in out
+    res = json.loads((tmp_path / "results.json").read_text())
+    assert res["results"][0]["accuracy"] == pytest.approx(acc[0.3])
+    with pytest.raises(ValueError, match="shrinkage must be a finite number >= 0"):
+        evaluate_jhmdb(data_home, shrinkage=-0.1, **kw)
+    with pytest.raises(TypeError, match="shrinkage must be a number"):
+        evaluate_jhmdb(data_home, method_settings={"pca": {"shrinkage": "a lot"}}, **kw)
+
+
 def test_method_settings_match_separate_runs(data_home):
     """A per-method override gives what a run with that setting for everyone gives,
     and leaves the other methods alone."""
@@ -187,7 +231,7 @@ def test_method_settings_bad_input(data_home, tmp_path):
     with pytest.raises(ValueError, match="contrastive must be a non-negative number"):
         evaluate_jhmdb(data_home, contrastive=-1.0, **kw)
     for bad in ["pca", "pca:window", "pca:windw=3", "pca:window=x", "pca:mirror=maybe",
-                "pca:contrastive=lots"]:
+                "pca:contrastive=lots", "pca:shrinkage=lots"]:
         with pytest.raises(SystemExit):
             main(["evaluate", "--methods", "pca", "--set", bad])
     with pytest.raises(SystemExit, match="not in --methods"):
@@ -195,6 +239,13 @@ def test_method_settings_bad_input(data_home, tmp_path):
               "--set", "ae:window=2", "--output", str(tmp_path)])
     with pytest.raises(SystemExit):
         main(["evaluate", "--methods", "pca", "--contrastive", "-0.5"])
+    # a value out of range: the message, not a traceback, before any training
+    for bad, message in [("pca:shrinkage=-1", "shrinkage must be a finite number >= 0"),
+                         ("pca:normalize=zz", "normalize must be one of"),
+                         ("pca:contrastive=0.1", "contrastive applies to the trained")]:
+        with pytest.raises(SystemExit, match=f"skippose evaluate: {message}"):
+            main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
+                  "--set", bad, "--output", str(tmp_path)])
 
 
 def test_contrastive_reaches_the_skippose_methods(data_home, tmp_path, capsys):
@@ -491,6 +542,9 @@ def test_untrained_control(data_home, tmp_path, capsys):
     (["--max-epochs", "-1"], "--max-epochs: must be >= 1"),
     (["--augment", "-5"], "--augment: must be >= 0"),
     (["--window", "two"], "expected an integer"),
+    (["--shrinkage", "-1"], "--shrinkage: must be a finite number >= 0"),
+    (["--shrinkage", "inf"], "--shrinkage: must be a finite number >= 0"),
+    (["--shrinkage", "lots"], "--shrinkage: expected a number"),
 ])
 def test_cli_refuses_bad_numbers_before_running(args, message, capsys):
     with pytest.raises(SystemExit) as exc:

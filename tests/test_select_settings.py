@@ -60,10 +60,32 @@ def test_constraint_rows_match_the_folds_by_hand(data_home, capsys):
     assert [100 * a for a in unconstrained] != pytest.approx(got["band=1"], abs=0.051)
 
 
+def test_shrinkage_rows_match_the_folds_by_hand(data_home, capsys):
+    """``--scale whiten --shrinkage 0.001,0.3``: only whitened rows, one per
+    shrinkage, each against the whitener of that shrinkage by hand."""
+    assert _script().main(["--data-home", str(data_home), "--methods", "pca", "--normalize",
+                           "first_pose_isotropic", "--window", "2", "--n-components", "8",
+                           "--split", "2", "--scale", "whiten",
+                           "--shrinkage", "0.001,0.3"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("T=2")]
+    assert len(rows) == 2 * 2 * 2 * 2  # shrinkages x aggregates x metrics x mirror
+    assert all("scale=white(" in ln for ln in rows)
+    got = {}
+    for lab in ("0.001", "0.3"):
+        got[lab] = _folds(next(ln for ln in rows if f"scale=white({lab})" in ln
+                               and "aggregate=mean" in ln and "metric=cosine" in ln
+                               and "mirror=yes" in ln))
+        by_hand = pca_fold_accuracies(data_home, 1, window=2, n_components=8,
+                                      shrinkage=float(lab))
+        assert [100 * a for a in by_hand] == pytest.approx(got[lab], abs=0.051)
+    assert got["0.001"] != pytest.approx(got["0.3"], abs=0.051)
+
+
 @pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--window", "0"],
                                   ["--n-components", "x"], ["--contrastive", "-1"],
                                   ["--constraint", "-1"], ["--constraint", "sakoe"],
-                                  ["--constraint", "none,"]])
+                                  ["--constraint", "none,"], ["--shrinkage", "-0.1"],
+                                  ["--shrinkage", "a"], ["--scale", "whiten,zscore"]])
 def test_bad_arguments(argv):
     with pytest.raises(SystemExit):
         _script().main(argv)
