@@ -625,9 +625,11 @@ def test_score_chooses_the_trained_embedder_without_labels(clips):
     assert gs.cv_results_["mean_test_score"][1] > gs.cv_results_["mean_test_score"][0]
 
 
-def test_score_samples_blames_the_right_clip(clips):
+@pytest.mark.parametrize("kind", ["skippose", "pca"])
+def test_score_samples_blames_the_right_clip(clips, kind):
     X, _ = clips
-    emb = SkipPoseEmbedder(window=3, **FAST).fit(X[:30])
+    emb = (SkipPoseEmbedder(window=3, **FAST) if kind == "skippose"
+           else PCAEmbedder(window=3, n_components=16)).fit(X[:30])
     odd = X[30:34].copy()
     before = emb.score_samples(odd)
     odd[2] *= 4.0  # poses far outside the training clips' range
@@ -673,19 +675,11 @@ def test_pca_score_is_the_masked_reconstruction_error_by_hand(clips, whiten):
     np.testing.assert_allclose(emb.score_samples(X), expected, rtol=1e-5)
 
 
-def test_pca_score_grows_with_the_components_and_blames_the_right_clip(clips):
+def test_pca_score_grows_with_the_components(clips):
     X, _ = clips
     scores = [PCAEmbedder(window=3, n_components=k).fit(X[:30]).score(X[30:])
               for k in (4, 16, 64)]
     assert scores[0] < scores[1] < scores[2] < 0
-    emb = PCAEmbedder(window=3, n_components=16).fit(X[:30])
-    odd = X[30:34].copy()
-    before = emb.score_samples(odd)
-    odd[2] *= 4.0  # poses far outside the training clips' range
-    after = emb.score_samples(odd)
-    assert after.shape == (4,) and np.isfinite(after).all() and (after <= 0).all()
-    np.testing.assert_allclose(np.delete(after, 2), np.delete(before, 2), rtol=1e-6)
-    assert after[2] < 5 * before[2] and np.argmin(after) == 2
     # every window reconstructed exactly: all components kept
     assert PCAEmbedder(window=1, n_components=30).fit(X[:30]).score(X[:30]) \
         == pytest.approx(0.0, abs=1e-8)
