@@ -247,11 +247,19 @@ class BaseWindowEmbedder(SequenceTransformerMixin, TransformerMixin, BaseEstimat
         return out[:, 0, :] if two_d else out
 
     # ------------------------------------------------ the training objective
-    def _reconstruction_errors(self, X):
-        """Squared error and observed-entry count of every training sample of
-        ``X`` (window or triplet), the sequence it belongs to, and the number
-        of sequences."""
+    def _sample_errors(self, X3, lengths):
+        """Squared error and observed-entry count of every training sample
+        (window or triplet) of validated sequences, and its sequence."""
         raise NotImplementedError
+
+    def _reconstruction_errors(self, X):
+        """:meth:`_sample_errors` of ``X`` after the checks every scoring
+        shares, and the number of sequences."""
+        check_is_fitted(self)
+        self._check_window_params()
+        self._check_architecture("fit it again before scoring, or set the settings back.")
+        X3, lengths = self._validate(X, reset=False)
+        return (*self._sample_errors(X3, lengths), len(lengths))
 
     def score(self, X, y=None):
         """Minus the reconstruction error of ``X``: the training objective.

@@ -4,7 +4,6 @@ import warnings
 
 import numpy as np
 from sklearn.decomposition import PCA
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import BaseWindowEmbedder
 from ._persistence import check_saved_arrays
@@ -113,11 +112,8 @@ class PCAEmbedder(BaseWindowEmbedder):
         W = np.where(M > 0, W, self.mean_)
         return self.pca_.transform(W)
 
-    def _reconstruction_errors(self, X):
-        check_is_fitted(self)
-        self._check_window_params()
-        self._check_architecture("fit it again before scoring, or set the settings back.")
-        X3, lengths = self._validate(X, reset=False)
+    def _sample_errors(self, X3, lengths):
+        """Per window, reconstructed from its projection."""
         frames, mask, starts, owner = self._windows_of(X3, lengths)
         se = np.empty(len(starts))
         count = np.empty(len(starts))
@@ -128,7 +124,7 @@ class PCAEmbedder(BaseWindowEmbedder):
             R = self.pca_.inverse_transform(self._embed(W, M))
             se[a : a + len(s)] = (((R - W) ** 2) * M).sum(axis=1)
             count[a : a + len(s)] = M.sum(axis=1)
-        return se, count, owner, len(lengths)
+        return se, count, owner
 
     # ------------------------------------------------------------ saving (save_params)
     def _saved_state(self):

@@ -29,7 +29,6 @@ from numbers import Real
 
 import numpy as np
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
 
 from ..utils._sequences import check_bool_param, check_int_param
 from ._base import BaseWindowEmbedder
@@ -288,15 +287,10 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             return self._encode(module, x, m).cpu().numpy().astype(np.float64)
 
     # ------------------------------------------------ the training objective
-    def _reconstruction_errors(self, X):
-        """Squared error and observed-entry count of every training sample
-        (triplet, or window for the autoencoder) of ``X``, and its sequence."""
+    def _sample_errors(self, X3, lengths):
+        """Per training sample: a triplet, or a window for the autoencoder."""
         import torch
 
-        check_is_fitted(self)
-        self._check_window_params()
-        self._check_architecture("fit it again before scoring, or set the settings back.")
-        X3, lengths = self._validate(X, reset=False)
         span = self._span
         frames, mask, offsets, padded = sequence_frames(X3, lengths, span)
         starts, owner = window_starts(offsets, padded, span, self.stride)
@@ -308,7 +302,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
                 pred, target, m, _ = self._residuals(module, xt, mt)
                 se[idx] = (((pred - target) ** 2) * m).sum(dim=(1, 2)).double().cpu().numpy()
                 count[idx] = m.sum(dim=(1, 2)).double().cpu().numpy()
-        return se, count, owner, len(lengths)
+        return se, count, owner
 
     # ---------------------------------------------------- files without pickle
     def _saved_state(self):
