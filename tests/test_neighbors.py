@@ -1,4 +1,5 @@
 import pickle
+import warnings
 
 import joblib
 import numpy as np
@@ -143,6 +144,26 @@ def test_bad_usage(data):
         clf.predict(np.ones((1, 2, 8)))
     with pytest.raises(ValueError, match="weights"):
         DTWNearestNeighbors(weights="distance").fit(X, y)
+
+
+@pytest.mark.parametrize("bad, err, match", [
+    ([0.0, np.nan], ValueError, "y contains NaN"),
+    ([0.0, np.inf], ValueError, "y contains infinity"),
+    (np.array(["a", None], dtype=object), TypeError, "NoneType, str"),
+])
+def test_bad_labels(data, bad, err, match):
+    # refused before any label logic casts them (NaN and inf used to reach
+    # type_of_target's integer cast, with only a numpy RuntimeWarning)
+    X, y, Q = data
+    labels = np.array(list(bad) * (len(X) // 2 + 1), dtype=np.asarray(bad).dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(err, match=match):
+            DTWNearestNeighbors().fit(X, labels[: len(X)])
+        clf = DTWNearestNeighbors().fit(X, y)
+        with pytest.raises(err, match=match):
+            clf.partial_fit(Q[:2], labels[:2])
+    assert clf.n_samples_fit_ == len(X)  # the refused call registered nothing
 
 
 def test_callable_weights(data):

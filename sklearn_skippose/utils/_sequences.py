@@ -21,6 +21,7 @@ A *sequence dataset* is a float array of shape
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.utils import assert_all_finite
 from sklearn.utils.validation import check_consistent_length, column_or_1d, validate_data
 
 __all__ = [
@@ -490,6 +491,18 @@ def check_sequence_dataset(
             f"{type(estimator).__name__} requires y to be passed, but the target y is None."
         )
     y = column_or_1d(y, warn=True)
+    # before any label logic casts it (NaN or inf would become garbage integers)
+    assert_all_finite(y, input_name="y")
+    if y.dtype == object:
+        kinds = sorted({type(v).__name__ for v in y})
+        try:
+            np.unique(y)
+        except TypeError:
+            raise TypeError(
+                f"y mixes labels that cannot be ordered against each other (types "
+                f"{', '.join(kinds)}); use labels of one kind, all strings or all numbers, "
+                "and no None."
+            ) from None
     check_consistent_length(X3, y)
     return X3, lengths, y
 
