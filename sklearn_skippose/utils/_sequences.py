@@ -494,10 +494,10 @@ def check_sequence_dataset(
     # before any label logic casts it (NaN or inf would become garbage integers)
     assert_all_finite(y, input_name="y")
     if y.dtype == object:
-        kinds = sorted({type(v).__name__ for v in y})
         try:
             np.unique(y)
         except TypeError:
+            kinds = sorted({type(v).__name__ for v in y})
             raise TypeError(
                 f"y mixes labels that cannot be ordered against each other (types "
                 f"{', '.join(kinds)}); use labels of one kind, all strings or all numbers, "
