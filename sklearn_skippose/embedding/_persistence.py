@@ -41,6 +41,15 @@ def _plain(value):
 _NOT_PLAIN = object()
 
 
+def _optimizer_name(cls):
+    """The ``torch.optim`` name of an optimizer class, or the class itself
+    (not saved) when it is not one of ``torch.optim``'s."""
+    from ._torch_base import _optimizer_classes
+
+    name = cls.__name__.lower()
+    return name if _optimizer_classes().get(name) is cls else cls
+
+
 def _check_file(file, method):
     """A path or a binary file object with ``method`` ("read" or "write");
     anything else (an integer, which ``open`` would take for a file
@@ -61,6 +70,8 @@ def write_params_file(estimator, file):
 
     params, not_saved = {}, []
     for name, value in estimator.get_params(deep=False).items():
+        if name == "optimizer" and isinstance(value, type):
+            value = _optimizer_name(value)  # torch.optim's own, by name
         plain = _plain(value)
         if plain is _NOT_PLAIN:
             not_saved.append(name)
@@ -187,7 +198,9 @@ def load_embedder(file, **params):
         (where to embed; ``"cpu"`` unless given here, whatever device the
         network was trained on), or the parameters the file does not hold
         because they are objects (``augmentation``, ``jitter``,
-        ``contrastive_view``, ``callbacks``), for training it further with
+        ``contrastive_view``, ``callbacks``, an ``optimizer`` class that is
+        not one of ``torch.optim``'s, whose ``optimizer__*`` arguments are
+        then not restored either), for training it further with
         ``warm_start=True``.
 
     Returns
@@ -233,6 +246,10 @@ def load_embedder(file, **params):
     if not isinstance(saved, dict):
         raise _malformed(file, "its parameters are not a mapping")
     known = cls().get_params(deep=False)
-    kwargs = {k: v for k, v in saved.items() if k in known}
+    # the optimizer's routed arguments (``optimizer__*``) are parameters too,
+    # unless the optimizer itself was not saved (a class of the user's own)
+    routed = "optimizer__" if cls is not PCAEmbedder and "optimizer" in saved else None
+    kwargs = {k: v for k, v in saved.items()
+              if k in known or (routed and k.startswith(routed) and k != routed)}
     kwargs.update(params)
     return cls(**kwargs)._load(meta, weights, file)

@@ -91,9 +91,9 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         trains nothing: ``transform`` then embeds with the random initial
         weights (a control for how much the training adds).
     lr : float, default=1e-3
-        Adam learning rate (the paper's).
+        Learning rate of the optimizer (Adam's 1e-3 is the paper's).
     weight_decay : float, default=1e-5
-        Adam weight decay (the paper's).
+        Weight decay of the optimizer (the paper's).
     validation_fraction : float, default=0.1
         Fraction of training *sequences* held out to choose the number of
         epochs (early stopping, best weights restored). 0 trains
@@ -126,6 +126,18 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         callback that records into itself records into the copy; pickling
         the embedder pickles them too (a lambda cannot be pickled: use a
         module-level function or ``set_params(callbacks=None)`` first).
+    optimizer : str or torch.optim.Optimizer subclass, default="adam"
+        The optimizer: the name of one of ``torch.optim``'s, any case
+        (``"adam"``, the paper's; ``"adamw"``, ``"sgd"``, ``"rmsprop"``, ...),
+        or its class. It is built at every ``fit`` as ``optimizer(weights,
+        lr=lr, weight_decay=weight_decay, **routed)``. ``LBFGS`` is refused
+        (its step needs a closure).
+    **kwargs
+        ``optimizer__<name>=value`` arguments, routed to the optimizer
+        (skorch's convention), e.g. ``optimizer="sgd",
+        optimizer__momentum=0.9``; ``GridSearchCV`` can tune them. ``lr``
+        and ``weight_decay`` are the embedder's own parameters and cannot be
+        routed. Any other keyword is a ``TypeError``.
 
     Attributes
     ----------
@@ -168,7 +180,8 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
                  augmentation=None, jitter=None, contrastive=0.0, temperature=0.1,
                  contrastive_view=None, batch_size=256, max_epochs=100, lr=1e-3,
                  weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
-                 device="cpu", random_state=None, verbose=0, callbacks=None):
+                 device="cpu", random_state=None, verbose=0, callbacks=None,
+                 optimizer="adam", **kwargs):
         self.window = window
         self.n_components = n_components
         self.cell = cell
@@ -190,6 +203,8 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.optimizer = optimizer
+        self._set_routed_params(kwargs)
 
     _architecture_params = ("window", "n_components", "cell", "decode_past")
 
@@ -291,9 +306,9 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
         Upper bound on the number of epochs; 0 keeps the random initial
         weights.
     lr : float, default=1e-3
-        Adam learning rate.
+        Learning rate of the optimizer.
     weight_decay : float, default=1e-5
-        Adam weight decay.
+        Weight decay of the optimizer.
     validation_fraction : float, default=0.1
         Fraction of training *sequences* held out to choose the number of
         epochs (early stopping, best weights restored); 0 trains
@@ -313,6 +328,12 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
     callbacks : list of callable or None, default=None
         Called after every epoch as ``callback(estimator, record)``; a true
         return value stops training (see :class:`SkipPoseEmbedder`).
+    optimizer : str or torch.optim.Optimizer subclass, default="adam"
+        The optimizer, by ``torch.optim`` name or class (see
+        :class:`SkipPoseEmbedder`).
+    **kwargs
+        ``optimizer__<name>=value`` arguments routed to the optimizer (see
+        :class:`SkipPoseEmbedder`).
 
     Attributes
     ----------
@@ -335,7 +356,7 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
     def __init__(self, window=4, n_components=64, stride=1, augmentation=None, batch_size=256,
                  max_epochs=100, lr=1e-3, weight_decay=1e-5, validation_fraction=0.1,
                  patience=5, warm_start=False, device="cpu", random_state=None, verbose=0,
-                 callbacks=None):
+                 callbacks=None, optimizer="adam", **kwargs):
         self.window = window
         self.n_components = n_components
         self.stride = stride
@@ -351,6 +372,8 @@ class AutoencoderEmbedder(TorchWindowEmbedder):
         self.random_state = random_state
         self.verbose = verbose
         self.callbacks = callbacks
+        self.optimizer = optimizer
+        self._set_routed_params(kwargs)
 
     @property
     def _span(self):

@@ -15,6 +15,10 @@
 * ``callbacks`` are called after every epoch with the estimator and that
   epoch's record, and may stop training (skorch's ``on_epoch_end``, reduced
   to one plain callable).
+* ``optimizer`` names a ``torch.optim`` optimizer (or is its class), and
+  constructor parameters prefixed ``optimizer__`` are routed to it
+  (skorch's convention): ``get_params``, ``set_params``, ``clone`` and
+  ``GridSearchCV`` see them like any other parameter.
 
 torch is imported by the functions that use it, not by this module, so that
 ``import sklearn_skippose`` does not load it (about 0.9 s and 180 MB) for
@@ -61,6 +65,25 @@ def resolve_device(device):
     return str(device)
 
 
+OPTIMIZER_PREFIX = "optimizer__"
+# set by the embedder's own parameters, or by the training loop
+_OPTIMIZER_OWN = ("params", "lr", "weight_decay")
+
+
+def _optimizer_classes():
+    """``torch.optim``'s optimizers by lower-case name (LBFGS, whose ``step``
+    needs a closure, is not one the training loop can drive)."""
+    import torch
+
+    found = {}
+    for name in dir(torch.optim):
+        obj = getattr(torch.optim, name)
+        if (isinstance(obj, type) and issubclass(obj, torch.optim.Optimizer)
+                and obj is not torch.optim.Optimizer and obj is not torch.optim.LBFGS):
+            found[name.lower()] = obj
+    return found
+
+
 class TorchWindowEmbedder(BaseWindowEmbedder):
     """Training loop, device handling and pickling for the torch embedders.
 
@@ -71,7 +94,104 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
     ``_training_view(n_features)`` (then ``_loss`` also receives a randomly
     transformed copy of the batch while training, and returns the total loss
     and the unweighted view term, logged as ``train_view_loss``).
+
+    Subclasses take ``**kwargs`` in ``__init__`` and pass them to
+    ``_set_routed_params``: only ``optimizer__*`` names are accepted.
     """
+
+    # ------------------------------------------------ routed parameters
+    def _set_routed_params(self, kwargs):
+        for key, value in kwargs.items():
+            if not key.startswith(OPTIMIZER_PREFIX) or key == OPTIMIZER_PREFIX:
+                raise TypeError(
+                    f"{type(self).__name__}.__init__() got an unexpected keyword argument "
+                    f"{key!r}; besides its own parameters it takes only "
+                    f"'{OPTIMIZER_PREFIX}<name>' arguments, routed to the optimizer.")
+            setattr(self, key, value)
+
+    def _routed_params(self):
+        return {k: v for k, v in vars(self).items()
+                if k.startswith(OPTIMIZER_PREFIX) and k != OPTIMIZER_PREFIX}
+
+    def get_params(self, deep=True):
+        """Get parameters for this estimator, ``optimizer__*`` ones included.
+
+        Parameters
+        ----------
+        deep : bool, default=True
+            Also return the parameters of contained estimators (none here).
+
+        Returns
+        -------
+        params : dict
+            Parameter names mapped to their values.
+        """
+        params = super().get_params(deep=deep)
+        params.update(self._routed_params())
+        return params
+
+    def set_params(self, **params):
+        """Set parameters; ``optimizer__<name>`` ones are routed to the optimizer.
+
+        Parameters
+        ----------
+        **params : dict
+            Estimator parameters, and ``optimizer__<name>`` arguments of the
+            optimizer (new ones may be added).
+
+        Returns
+        -------
+        self : estimator instance
+            The estimator.
+        """
+        routed = {k: params.pop(k) for k in list(params) if k.startswith(OPTIMIZER_PREFIX)}
+        if OPTIMIZER_PREFIX in routed:
+            raise ValueError(f"{OPTIMIZER_PREFIX!r} names no optimizer argument; "
+                             f"use '{OPTIMIZER_PREFIX}<name>', e.g. 'optimizer__betas'.")
+        super().set_params(**params)
+        for key, value in routed.items():
+            setattr(self, key, value)
+        return self
+
+    def _optimizer_spec(self):
+        """The optimizer class and its routed arguments, checked (no training
+        starts with an optimizer that cannot be built)."""
+        import torch
+
+        opt = self.optimizer
+        if isinstance(opt, str) and opt.lower() == "lbfgs":
+            opt = torch.optim.LBFGS
+        if isinstance(opt, type) and issubclass(opt, torch.optim.LBFGS):
+            raise ValueError("optimizer LBFGS is not supported: its step needs a closure, "
+                             "and the training loop takes plain steps.")
+        if isinstance(opt, str):
+            known = _optimizer_classes()
+            cls = known.get(opt.lower())
+            if cls is None:
+                raise ValueError(f"optimizer={opt!r} is not an optimizer of torch.optim; "
+                                 f"expected one of {', '.join(sorted(known))}, or an "
+                                 "optimizer class.")
+        elif isinstance(opt, type) and issubclass(opt, torch.optim.Optimizer):
+            cls = opt
+        else:
+            raise TypeError("optimizer must be the name of a torch.optim optimizer (e.g. "
+                            f"'adam', 'adamw', 'sgd') or a torch.optim.Optimizer subclass, "
+                            f"got {type(opt).__name__}.")
+        kwargs = {k[len(OPTIMIZER_PREFIX):]: v for k, v in self._routed_params().items()}
+        for name in _OPTIMIZER_OWN:
+            if name in kwargs:
+                own = (f"set by the embedder's own parameter {name!r}" if name != "params"
+                       else "the network's weights, passed by the training loop")
+                raise ValueError(f"{OPTIMIZER_PREFIX}{name} cannot be routed: it is {own}.")
+        try:  # built once on a stand-in parameter, so that bad arguments fail here
+            cls([torch.nn.Parameter(torch.zeros(1))], lr=self.lr,
+                weight_decay=self.weight_decay, **kwargs)
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(
+                f"optimizer {cls.__name__} could not be built with lr={self.lr!r}, "
+                f"weight_decay={self.weight_decay!r} and the routed arguments {kwargs!r}: "
+                f"{exc}") from None
+        return cls, kwargs
 
     def _check_train_params(self):
         self._check_window_params()
@@ -92,6 +212,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             raise TypeError("augmentation must be None or a MocapProjection-like object "
                             "with a sample(n, n_frames, rng, n_features) method.")
         self._check_callbacks()
+        self._optimizer_spec()
 
     def _check_callbacks(self):
         """The ``callbacks`` parameter as a tuple of callables (checked before
@@ -136,7 +257,9 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             self.history_ = []
         module = self.module_.to(self.device_)
         self.n_components_ = self.n_components  # transform works from the first callback on
-        opt = torch.optim.Adam(module.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        opt_cls, opt_kwargs = self._optimizer_spec()
+        opt = opt_cls(module.parameters(), lr=self.lr, weight_decay=self.weight_decay,
+                      **opt_kwargs)
 
         # validation split over sequences
         n = len(lengths)
