@@ -44,7 +44,7 @@ _NOT_PLAIN = object()
 def _optimizer_name(cls):
     """The ``torch.optim`` name of an optimizer class, or the class itself
     (not saved) when it is not one of ``torch.optim``'s."""
-    from ._torch_base import _optimizer_classes
+    from ._torch_base import _optimizer_classes  # _torch_base imports this module
 
     name = cls.__name__.lower()
     return name if _optimizer_classes().get(name) is cls else cls
@@ -233,6 +233,7 @@ def load_embedder(file, **params):
     """
     from ._pca import PCAEmbedder
     from ._skippose import AutoencoderEmbedder, SkipPoseEmbedder
+    from ._torch_base import OPTIMIZER_PREFIX
 
     classes = {cls.__name__: cls for cls in (SkipPoseEmbedder, AutoencoderEmbedder,
                                              PCAEmbedder)}
@@ -246,10 +247,10 @@ def load_embedder(file, **params):
     if not isinstance(saved, dict):
         raise _malformed(file, "its parameters are not a mapping")
     known = cls().get_params(deep=False)
-    # the optimizer's routed arguments (``optimizer__*``) are parameters too,
-    # unless the optimizer itself was not saved (a class of the user's own)
-    routed = "optimizer__" if cls is not PCAEmbedder and "optimizer" in saved else None
+    # the optimizer's routed arguments are parameters too, unless the optimizer
+    # itself was not saved (a class of the user's own; PCA has none)
+    routed = "optimizer" in saved
     kwargs = {k: v for k, v in saved.items()
-              if k in known or (routed and k.startswith(routed) and k != routed)}
+              if k in known or (routed and k.startswith(OPTIMIZER_PREFIX))}
     kwargs.update(params)
     return cls(**kwargs)._load(meta, weights, file)

@@ -212,7 +212,6 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             raise TypeError("augmentation must be None or a MocapProjection-like object "
                             "with a sample(n, n_frames, rng, n_features) method.")
         self._check_callbacks()
-        self._optimizer_spec()
 
     def _check_callbacks(self):
         """The ``callbacks`` parameter as a tuple of callables (checked before
@@ -241,6 +240,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         import torch
 
         self._check_train_params()
+        opt_cls, opt_kwargs = self._optimizer_spec()  # checked before anything is built
         self.device_ = resolve_device(self.device)
         rs = check_random_state(self.random_state)
         seed = int(rs.randint(0, 2**31 - 1))
@@ -257,7 +257,6 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
             self.history_ = []
         module = self.module_.to(self.device_)
         self.n_components_ = self.n_components  # transform works from the first callback on
-        opt_cls, opt_kwargs = self._optimizer_spec()
         opt = opt_cls(module.parameters(), lr=self.lr, weight_decay=self.weight_decay,
                       **opt_kwargs)
 
