@@ -1,4 +1,4 @@
-"""Cosine-similarity DTW k-NN: sklearn_skippose against tslearn, aeon, dtaidistance, dtw-python.
+"""Cosine-similarity DTW k-NN: sklearn_skippose against tslearn, aeon, dtaidistance, dtw-python, sktime.
 
 Same inputs, same machine, one run. Prints wall time, DP cells per second
 (real cells: sum over pairs of n_query * n_dict) and the speed ratio of
@@ -15,6 +15,12 @@ Same inputs, same machine, one run. Prints wall time, DP cells per second
 (e) dtw-python ``dtw(dist_method="cosine", step_pattern=symmetric1)`` (C
     dynamic programme over scipy's cosine distances; the classic steps)
     pair by pair on the raw frames;
+(f) sktime's numba ``dtw`` kernel (``distance_factory(metric="dtw")``, the
+    compiled function its distances and aligners call) pair by pair on the
+    same normalised, unpadded series: sktime's public pairwise DTW
+    (``DtwDist``, ``KNeighborsTimeSeriesClassifier(distance="dtw")``) takes
+    equal-length series only, and calling the compiled kernel directly
+    spares the peer the per-call checks of its public functions;
 
 and checks that all give the same nearest neighbours, with accumulated costs
 within 1e-5 relative of tslearn's float64 values. Peers that would run for
@@ -75,6 +81,28 @@ def row(name, seconds, n_cells, base, note=""):
     ratio = seconds / base if base else float("nan")
     print(f"  {name:<44s} {seconds:10.3f} s {n_cells / seconds / 1e6:10.1f} Mcells/s"
           f" {ratio:9.1f}x {note}")
+
+
+def peer_rows(name, dist_rows, to_cost, ours_cost, n_cells, t_ours, budget_s):
+    """Time a peer that fills the distance matrix row by row (``dist_rows(n)``:
+    the first ``n`` queries against the whole dictionary), on a query subsample
+    when the whole would exceed ``budget_s``; check its nearest neighbours and
+    their accumulated cost (``to_cost`` maps its distance to the summed
+    ``1 - cos``) against ours. Returns the full-run time and whether the check
+    passed."""
+    n_q = len(ours_cost[0])
+    _, t_probe = timed(lambda: dist_rows(2))
+    nq_sub = n_q if t_probe * n_q / 2 <= budget_s else max(2, int(budget_s / t_probe * 2))
+    D, t = timed(lambda: dist_rows(nq_sub))
+    t_full = t * n_q / nq_sub
+    row(name, t_full, n_cells, t_ours,
+        "" if nq_sub == n_q else f"(extrapolated from {nq_sub} queries)")
+    nn = D.argmin(axis=1)
+    ref_cost = to_cost(D[np.arange(nq_sub), nn])
+    same = np.array_equal(nn, ours_cost[1][:nq_sub])
+    rel = np.max(np.abs(-ours_cost[0][:nq_sub] - ref_cost) / np.maximum(ref_cost, 1e-12))
+    print(f"    same neighbours: {same}; max relative cost difference {rel:.2e}")
+    return t_full, bool(same and rel < 1e-5)
 
 
 def bench_workload(label, Xq, lq, Xd, ld, budget_s, rng):
@@ -179,23 +207,32 @@ def bench_workload(label, Xq, lq, Xd, ld, budget_s, rng):
                                              step_pattern=dtw_python.symmetric1,
                                              distance_only=True).distance
                               for b in range(len(ld))] for a in range(n)])
-        _, t_probe = timed(lambda: dp_rows(2))
-        nq_sub = len(lq) if t_probe * len(lq) / 2 <= budget_s else max(2, int(budget_s / t_probe * 2))
-        D_dp, t_dp = timed(lambda: dp_rows(nq_sub))
-        t_dp_full = t_dp * len(lq) / nq_sub
-        row("dtw-python dtw(cosine, symmetric1) loop", t_dp_full, n_cells, t_ours,
-            "" if nq_sub == len(lq) else f"(extrapolated from {nq_sub} queries)")
-        nn_dp = D_dp.argmin(axis=1)
-        ref_cost = D_dp[np.arange(nq_sub), nn_dp]  # the summed 1 - cos along the path
-        same = np.array_equal(nn_dp, ours["cost"][1][:nq_sub])
-        rel = np.max(np.abs(-ours["cost"][0][:nq_sub] - ref_cost) / np.maximum(ref_cost, 1e-12))
-        print(f"    same neighbours as dtw-python: {same}; max relative cost difference "
-              f"{rel:.2e}")
-        ok &= same and rel < 1e-5
+        # the summed 1 - cos along the path
+        t_dp_full, same_ok = peer_rows("dtw-python dtw(cosine, symmetric1) loop", dp_rows,
+                                       lambda D: D, ours["cost"], n_cells, t_ours, budget_s)
+        ok &= same_ok
+
+    # (f) sktime's numba DTW, pair by pair on the unit frames. sktime's public
+    # pairwise DTW (DtwDist, KNeighborsTimeSeriesClassifier(distance="dtw"))
+    # takes equal lengths only; its aligners call this kernel for unequal ones.
+    try:
+        from sktime.dists_kernels._numba_distances import distance_factory
+    except ImportError:
+        print("  sktime not installed (pip install -e '.[bench]'): skipped")
+        t_sk_full = np.nan
+    else:
+        sk_dtw = distance_factory(Lq[0], Ld[0], metric="dtw")  # the compiled kernel
+
+        def sk_rows(n):
+            return np.array([[sk_dtw(Lq[a], Ld[b]) for b in range(len(ld))] for a in range(n)])
+        # the summed |u - v|^2 = 2 (1 - cos) along the path
+        t_sk_full, same_ok = peer_rows("sktime numba dtw kernel (unit frames) loop", sk_rows,
+                                       lambda D: D / 2, ours["cost"], n_cells, t_ours, budget_s)
+        ok &= same_ok
     print(f"  speed-up of ours: {t_ts * scale / t_ours:.0f}x tslearn cdist_dtw, "
           f"{t_loop_full / t_ours:.0f}x tslearn cosine loop, "
           f"{t_ae_full / t_ours:.1f}x aeon, {t_dt_full / t_ours:.1f}x dtaidistance, "
-          f"{t_dp_full / t_ours:.1f}x dtw-python")
+          f"{t_dp_full / t_ours:.1f}x dtw-python, {t_sk_full / t_ours:.1f}x sktime")
     return ok
 
 
