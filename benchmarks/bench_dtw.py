@@ -22,8 +22,9 @@ Same inputs, same machine, one run. Prints wall time, DP cells per second
     equal-length series only, and calling the compiled kernel directly
     spares the peer the per-call checks of its public functions;
 
-and checks that all give the same nearest neighbours, with accumulated costs
-within 1e-5 relative of tslearn's float64 values. Peers that would run for
+and checks that (a) and (c)-(f) give the same nearest neighbours as ours,
+with accumulated costs (each peer's distance mapped to the summed ``1 - cos``)
+within 1e-5 relative of ours. Peers that would run for
 more than a few minutes are timed on a query subsample and extrapolated (the
 table says so).
 
@@ -123,24 +124,10 @@ def bench_workload(label, Xq, lq, Xd, ld, budget_s, rng):
     row("sklearn_skippose DTWNearestNeighbors (sum)", ours["sum"][2], n_cells, t_ours)
     ok = True
 
-    # (a) tslearn cdist_dtw on NaN-padded unit frames
-    from tslearn.metrics import cdist_dtw, dtw_path_from_metric
+    # (b) tslearn dtw_path_from_metric(metric="cosine") pair by pair, timed on
+    # random pairs (whole rows would take hours) and extrapolated by DP cells
+    from tslearn.metrics import dtw_path_from_metric
 
-    Uq, Ud = unit(Xq).astype(np.float64), unit(Xd).astype(np.float64)
-    _, t_probe = timed(lambda: cdist_dtw(Uq[:2], Ud))
-    nq_sub = len(lq) if t_probe * len(lq) / 2 <= budget_s else max(2, int(budget_s / t_probe * 2))
-    D_ts, t_ts = timed(lambda: cdist_dtw(Uq[:nq_sub], Ud))
-    scale = len(lq) / nq_sub
-    row("tslearn cdist_dtw (unit frames)", t_ts * scale, n_cells, t_ours,
-        "" if nq_sub == len(lq) else f"(extrapolated from {nq_sub} queries)")
-    nn_ts = D_ts.argmin(axis=1)
-    same = np.array_equal(nn_ts, ours["cost"][1][:nq_sub])
-    ref_cost = (D_ts[np.arange(nq_sub), nn_ts] ** 2) / 2  # = sum of (1 - cos)
-    rel = np.max(np.abs(-ours["cost"][0][:nq_sub] - ref_cost) / np.maximum(ref_cost, 1e-12))
-    print(f"    same neighbours as tslearn: {same}; max relative cost difference {rel:.2e}")
-    ok &= same and rel < 1e-5
-
-    # (b) tslearn dtw_path_from_metric(metric="cosine") pair by pair
     n_pairs = 300
     qi = rng.integers(0, len(lq), n_pairs)
     di = rng.integers(0, len(ld), n_pairs)
@@ -152,88 +139,98 @@ def bench_workload(label, Xq, lq, Xd, ld, budget_s, rng):
     row("tslearn dtw_path_from_metric(cosine) loop", t_loop_full, n_cells, t_ours,
         f"(extrapolated from {n_pairs} pairs)")
 
-    # (c) aeon dtw_pairwise_distance on unpadded unit series (channels first)
-    try:
-        from aeon.distances import dtw_pairwise_distance
-    except ImportError:
-        print("  aeon not installed (pip install -e '.[bench]'): skipped")
-        return ok
+    # (a), (c)-(f): every peer fills query rows of its distance matrix; each
+    # maps its distance to the summed 1 - cos along the path for the check
+    speedups = [("tslearn cosine loop", t_loop_full / t_ours)]
+    for name, short, make_rows, to_cost in peers(Xq, lq, Xd, ld):
+        try:
+            dist_rows = make_rows()
+        except ImportError:
+            print(f"  {short} not installed (pip install -e '.[bench]'): skipped")
+            continue
+        t_full, same_ok = peer_rows(name, dist_rows, to_cost, ours["cost"], n_cells,
+                                    t_ours, budget_s)
+        ok &= same_ok
+        speedups.append((short, t_full / t_ours))
+    print("  speed-up of ours: " + ", ".join(f"{r:.1f}x {n}" for n, r in speedups))
+    return ok
+
+
+def peers(Xq, lq, Xd, ld):
+    """The peers as ``(row label, short name, make_rows, to_cost)``.
+
+    ``make_rows()`` imports the peer (``ImportError`` when it is not
+    installed), prepares its inputs and returns ``dist_rows(n)``, the first
+    ``n`` queries against the whole dictionary; ``to_cost`` maps its distance
+    to the summed ``1 - cos`` along the path.
+    """
+    Uq, Ud = unit(Xq).astype(np.float64), unit(Xd).astype(np.float64)
+    # unpadded unit series, channels first (aeon, dtaidistance, sktime)
     Lq = [np.ascontiguousarray(Uq[i, : lq[i]].T) for i in range(len(lq))]
     Ld = [np.ascontiguousarray(Ud[i, : ld[i]].T) for i in range(len(ld))]
-    dtw_pairwise_distance(Lq[:2], Ld[:5])  # compile
-    _, t_probe = timed(lambda: dtw_pairwise_distance(Lq[:2], Ld))
-    nq_sub = len(lq) if t_probe * len(lq) / 2 <= budget_s else max(2, int(budget_s / t_probe * 2))
-    D_ae, t_ae = timed(lambda: dtw_pairwise_distance(Lq[:nq_sub], Ld))
-    row("aeon dtw_pairwise_distance (unit frames)", t_ae * len(lq) / nq_sub, n_cells, t_ours,
-        "" if nq_sub == len(lq) else f"(extrapolated from {nq_sub} queries)")
-    same = np.array_equal(D_ae.argmin(axis=1), ours["cost"][1][:nq_sub])
-    print(f"    same neighbours as aeon: {same}")
-    ok &= same
-    t_ae_full = t_ae * len(lq) / nq_sub
 
-    # (d) dtaidistance's C distance matrix on the query x dictionary block
-    try:
+    def tslearn_rows():
+        # (a) cdist_dtw on the NaN-padded unit frames a user would pass it;
+        # for unit vectors ||u - v||^2 = 2 (1 - cos), and it returns the sqrt
+        from tslearn.metrics import cdist_dtw
+
+        cdist_dtw(Uq[:1], Ud[:2])  # compile
+        return lambda n: cdist_dtw(Uq[:n], Ud)
+
+    def aeon_rows():
+        # (c) summed squared euclidean distances of the unit frames
+        from aeon.distances import dtw_pairwise_distance
+
+        dtw_pairwise_distance(Lq[:2], Ld[:5])  # compile
+        return lambda n: dtw_pairwise_distance(Lq[:n], Ld)
+
+    def dtaidistance_rows():
+        # (d) the C distance matrix (OpenMP over pairs) on the query x
+        # dictionary block; the sqrt of the summed squared distances
         from dtaidistance import dtw_ndim
-    except ImportError:
-        print("  dtaidistance not installed (pip install -e '.[bench]'): skipped")
-        return ok
-    series = [np.ascontiguousarray(s.T) for s in Lq] + [np.ascontiguousarray(s.T) for s in Ld]
-    dtw_ndim.distance_matrix_fast(series[:3], parallel=True)  # load the C library
-    _, t_probe = timed(lambda: dtw_ndim.distance_matrix_fast(
-        series, block=((0, 2), (len(lq), len(series))), parallel=True, compact=False))
-    nq_sub = len(lq) if t_probe * len(lq) / 2 <= budget_s else max(2, int(budget_s / t_probe * 2))
-    D_dt, t_dt = timed(lambda: dtw_ndim.distance_matrix_fast(
-        series, block=((0, nq_sub), (len(lq), len(series))), parallel=True, compact=False))
-    t_dt_full = t_dt * len(lq) / nq_sub
-    row("dtaidistance distance_matrix_fast (unit frames)", t_dt_full, n_cells, t_ours,
-        "" if nq_sub == len(lq) else f"(extrapolated from {nq_sub} queries)")
-    block = D_dt[:nq_sub, len(lq):]
-    nn_dt = block.argmin(axis=1)
-    ref_cost = block[np.arange(nq_sub), nn_dt] ** 2 / 2  # sqrt of the summed |u - v|^2
-    same = np.array_equal(nn_dt, ours["cost"][1][:nq_sub])
-    rel = np.max(np.abs(-ours["cost"][0][:nq_sub] - ref_cost) / np.maximum(ref_cost, 1e-12))
-    print(f"    same neighbours as dtaidistance: {same}; max relative cost difference {rel:.2e}")
-    ok &= same and rel < 1e-5
 
-    # (e) dtw-python (C dynamic programme, scipy cdist local costs), pair by pair
-    try:
+        series = [np.ascontiguousarray(s.T) for s in Lq + Ld]
+        dtw_ndim.distance_matrix_fast(series[:3], parallel=True)  # load the C library
+
+        def rows(n):
+            D = dtw_ndim.distance_matrix_fast(
+                series, block=((0, n), (len(lq), len(series))), parallel=True, compact=False)
+            return D[:n, len(lq):]
+        return rows
+
+    def dtw_python_rows():
+        # (e) C dynamic programme over scipy's cosine distances, classic
+        # steps; its distance is the summed 1 - cos itself
         import dtw as dtw_python
-    except ImportError:
-        print("  dtw-python not installed (pip install -e '.[bench]'): skipped")
-        t_dp_full = np.nan
-    else:
-        def dp_rows(n):
+
+        def rows(n):
             return np.array([[dtw_python.dtw(Xq[a, : lq[a]], Xd[b, : ld[b]], dist_method="cosine",
                                              step_pattern=dtw_python.symmetric1,
                                              distance_only=True).distance
                               for b in range(len(ld))] for a in range(n)])
-        # the summed 1 - cos along the path
-        t_dp_full, same_ok = peer_rows("dtw-python dtw(cosine, symmetric1) loop", dp_rows,
-                                       lambda D: D, ours["cost"], n_cells, t_ours, budget_s)
-        ok &= same_ok
+        return rows
 
-    # (f) sktime's numba DTW, pair by pair on the unit frames. sktime's public
-    # pairwise DTW (DtwDist, KNeighborsTimeSeriesClassifier(distance="dtw"))
-    # takes equal lengths only; its aligners call this kernel for unequal ones.
-    try:
+    def sktime_rows():
+        # (f) sktime's public pairwise DTW (DtwDist,
+        # KNeighborsTimeSeriesClassifier(distance="dtw")) takes equal lengths
+        # only; its aligners call this compiled kernel for unequal ones
         from sktime.dists_kernels._numba_distances import distance_factory
-    except ImportError:
-        print("  sktime not installed (pip install -e '.[bench]'): skipped")
-        t_sk_full = np.nan
-    else:
-        sk_dtw = distance_factory(Lq[0], Ld[0], metric="dtw")  # the compiled kernel
 
-        def sk_rows(n):
+        sk_dtw = distance_factory(Lq[0], Ld[0], metric="dtw")
+
+        def rows(n):
             return np.array([[sk_dtw(Lq[a], Ld[b]) for b in range(len(ld))] for a in range(n)])
-        # the summed |u - v|^2 = 2 (1 - cos) along the path
-        t_sk_full, same_ok = peer_rows("sktime numba dtw kernel (unit frames) loop", sk_rows,
-                                       lambda D: D / 2, ours["cost"], n_cells, t_ours, budget_s)
-        ok &= same_ok
-    print(f"  speed-up of ours: {t_ts * scale / t_ours:.0f}x tslearn cdist_dtw, "
-          f"{t_loop_full / t_ours:.0f}x tslearn cosine loop, "
-          f"{t_ae_full / t_ours:.1f}x aeon, {t_dt_full / t_ours:.1f}x dtaidistance, "
-          f"{t_dp_full / t_ours:.1f}x dtw-python, {t_sk_full / t_ours:.1f}x sktime")
-    return ok
+        return rows
+
+    return [
+        ("tslearn cdist_dtw (unit frames)", "tslearn cdist_dtw", tslearn_rows,
+         lambda D: D ** 2 / 2),
+        ("aeon dtw_pairwise_distance (unit frames)", "aeon", aeon_rows, lambda D: D / 2),
+        ("dtaidistance distance_matrix_fast (unit frames)", "dtaidistance", dtaidistance_rows,
+         lambda D: D ** 2 / 2),
+        ("dtw-python dtw(cosine, symmetric1) loop", "dtw-python", dtw_python_rows, lambda D: D),
+        ("sktime numba dtw kernel (unit frames) loop", "sktime", sktime_rows, lambda D: D / 2),
+    ]
 
 
 def bench_large(rng, n_dict, n_check, pruned):
