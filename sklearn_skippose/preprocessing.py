@@ -639,12 +639,12 @@ class SequenceWhitener(
         self.shrinkage = shrinkage
         self.n_components = n_components
 
-
     def _check_shrinkage(self):
         if isinstance(self.shrinkage, bool) or not isinstance(self.shrinkage, (int, float, np.number)):
             raise TypeError(f"shrinkage must be a number, got {self.shrinkage!r}.")
         if not 0 <= self.shrinkage < np.inf:
             raise ValueError(f"shrinkage must be a finite number >= 0, got {self.shrinkage}.")
+
     def fit(self, X, y=None):
         """Compute the mean, the covariance and its eigenvectors.
 

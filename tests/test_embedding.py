@@ -709,3 +709,30 @@ def test_pca_on_windows_that_do_not_vary_warns_once_and_embeds_one_point():
     messages = [str(w.message) for w in caught]
     assert len(messages) == 1 and "training windows do not vary" in messages[0]
     assert np.isfinite(Z).all() and np.ptp(Z.reshape(-1, Z.shape[-1]), axis=0).max() == 0
+
+
+def test_pca_warnings_point_at_the_callers_fit():
+    # stacklevel: the warning names the line that called fit, not our module
+    rng = np.random.default_rng(0)
+    with pytest.warns(UserWarning, match="reduced to") as rec:
+        PCAEmbedder(window=2, n_components=500).fit(rng.normal(size=(3, 8, 4)))
+    assert rec[0].filename == __file__
+    with pytest.warns(UserWarning, match="do not vary") as rec:
+        PCAEmbedder(window=2, n_components=2).fit(np.full((3, 8, 4), 2.0))
+    assert rec[0].filename == __file__
+
+
+@pytest.mark.parametrize("cls", [SkipPoseEmbedder, AutoencoderEmbedder])
+def test_score_samples_of_a_clip_do_not_depend_on_the_other_clips(cls):
+    # float32 reductions are vectorised by batch size; the scores come from a
+    # float64 copy of the network so that a clip scores alone as in a batch
+    # (3 features: in float32 a clip alone and in this batch scored up to
+    # 2e-7 apart, relative, on an Intel Xeon)
+    X = 3 * np.random.RandomState(0).uniform(size=(20, 5, 3))
+    X[::3, 4:] = np.nan  # some shorter clips
+    emb = cls(window=2, n_components=4, max_epochs=2, random_state=0).fit(X)
+    whole = emb.score_samples(X)
+    alone = np.array([emb.score_samples(X[i : i + 1])[0] for i in range(len(X))])
+    np.testing.assert_allclose(alone, whole, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(emb.score_samples(X[7:16]), whole[7:16], rtol=1e-12, atol=0)
+    assert next(emb.module_.parameters()).dtype == torch.float32  # the model itself unchanged

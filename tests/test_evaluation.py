@@ -195,7 +195,6 @@ def test_method_settings_match_separate_runs(data_home):
     json.dumps(both)  # serialisable
 
 
-
 def test_method_settings_cli(data_home, tmp_path, capsys):
     rc = main(["evaluate", "--data-home", str(data_home), "--methods", "pca", "--splits", "1",
                "--classes", "clap,golf,pullup", "--set", "pca:window=6",

@@ -24,6 +24,7 @@ def __getattr__(name):
 def __dir__():
     return sorted(list(globals()) + list(_TORCH_NAMES))
 
+
 __all__ = [
     "AutoencoderEmbedder",
     "AutoencoderNet",

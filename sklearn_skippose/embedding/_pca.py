@@ -85,7 +85,7 @@ class PCAEmbedder(BaseWindowEmbedder):
             warnings.warn(
                 f"n_components={self.n_components} reduced to {k}: the training data "
                 f"has {W.shape[0]} windows of {W.shape[1]} values.",
-                UserWarning,
+                UserWarning, stacklevel=3,
             )
         pca = PCA(n_components=k, whiten=self.whiten, random_state=self.random_state)
         if np.ptp(W, axis=0).max() > 0:
@@ -93,7 +93,8 @@ class PCAEmbedder(BaseWindowEmbedder):
         else:  # scikit-learn's explained-variance ratios are 0 / 0 then, with a warning
             warnings.warn(
                 "The training windows do not vary (every value is the same in all of "
-                "them): every window will be embedded to the same point.", UserWarning)
+                "them): every window will be embedded to the same point.", UserWarning,
+                stacklevel=3)
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 pca.fit(W)

@@ -471,7 +471,6 @@ def dtw_lanes_cosine(S, q_off, q_len, g_col, g_len, lane_len, c0, scale, lbits,
                 out_key[row0 + i, col0 + g * W + p] = P[lane_len[g, p] * W + p]
 
 
-
 @njit(cache=True, inline="always")
 def _column_costs(S, col, qn, dn, metric, c):
     """Local costs of one frame (row ``col`` of ``S``) against every query
