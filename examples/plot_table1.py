@@ -13,7 +13,7 @@ The augmented row is the paper's (Human3.6M projections only, ``jitter=False``;
 default). The training clips and their left-right mirrors are the dictionary
 (``mirror=True``, the default), for every method alike.
 
-To keep the documentation build short this runs on split 1 with at most 20
+To keep the documentation build short this runs on split 1 with at most 10
 epochs and 5,000 augmented samples per epoch; ``skippose evaluate`` runs the
 full protocol over the three splits (see the results page).
 """
@@ -25,7 +25,7 @@ windows = [2, 4, 6]
 methods = ["pca", "ae", "skippose-nopast", "skippose", "skippose-aug"]
 table = {}
 for T in windows:
-    res = evaluate_jhmdb(methods=methods, splits=[1], window=T, max_epochs=20,
+    res = evaluate_jhmdb(methods=methods, splits=[1], window=T, max_epochs=10,
                          augment=5000, jitter=False, verbose=False)
     for r in res["results"]:
         table[(r["method"], T)] = 100 * r["accuracy"]

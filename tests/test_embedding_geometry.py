@@ -6,6 +6,10 @@ import pytest
 
 from tests.conftest import load_benchmark
 
+# tests of a script in benchmarks/, not of the package: .ci/run runs them in the
+# main environment only
+pytestmark = pytest.mark.benchmark_script
+
 
 @pytest.fixture(scope="module")
 def mod():

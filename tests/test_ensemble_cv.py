@@ -9,6 +9,10 @@ import pytest
 from tests._reference import reference_dtw
 from tests.conftest import load_benchmark, pca_fold_accuracies
 
+# tests of a script in benchmarks/, not of the package: .ci/run runs them in the
+# main environment only
+pytestmark = pytest.mark.benchmark_script
+
 
 def _script():
     return load_benchmark("ensemble_cv")
@@ -65,13 +69,15 @@ def test_unit_frames_concatenation_is_the_mean_cosine():
 
 
 def test_rows_and_pca_by_hand(data_home, capsys, monkeypatch):
-    """Short run (one epoch, 200 projections, two seeds, split 2): every row is printed
-    and the PCA row is the pipeline fitted on each fold by hand."""
+    """Short run (a small Skip-Pose: T = 2, 16 dimensions, one epoch, 200 projections;
+    two seeds, split 2): every row is printed and the PCA row is the pipeline fitted on
+    each fold by hand."""
     from sklearn_skippose.evaluation import make_method
 
     mod = _script()
     monkeypatch.setattr(mod, "make_method",
                         lambda *a, **k: make_method(*a, **{**k, "max_epochs": 1}))
+    monkeypatch.setitem(mod.SETTINGS, "skippose-aug", dict(window=2, n_components=16))
     mod.main(["--data-home", str(data_home), "--split", "2", "--seeds", "0,1", "--augment", "200"])
     out = capsys.readouterr().out
     labels = ["PCA", "PCA, centred", "Skip-Pose seed 0", "Skip-Pose seed 0, centred",

@@ -8,6 +8,10 @@ import pytest
 
 from tests.conftest import load_benchmark, pca_fold_accuracies
 
+# tests of a script in benchmarks/, not of the package: .ci/run runs them in the
+# main environment only
+pytestmark = pytest.mark.benchmark_script
+
 
 def test_local_mean_and_vote_by_hand():
     mod = load_benchmark("local_mean_cv")

@@ -6,6 +6,10 @@ import pytest
 
 from tests.conftest import load_benchmark
 
+# tests of a script in benchmarks/, not of the package: .ci/run runs them in the
+# main environment only
+pytestmark = pytest.mark.benchmark_script
+
 
 def test_triplets_are_every_run_of_real_frames():
     mod = load_benchmark("reconstruction_baselines")
