@@ -393,12 +393,12 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         """A float64 copy of the trained network, in evaluation mode, for the
         reconstruction errors of ``score`` / ``score_samples``.
 
-        In float32 the sum of a sample's squared errors is vectorised by
-        torch according to how many samples are reduced at once, so a clip's
-        score moved in its last bits with the other clips scored with it
-        (seen on an Intel Xeon: 6e-7 of -3.52). In float64, from the same
-        float32 weights, those differences are far below what the float32
-        training resolves, and a subset of clips scores as in the whole.
+        In float32 the kernels torch picks (matrix products, sums) depend on
+        how many samples go through at once, so a clip's score moved in its
+        last bits with the other clips scored with it (seen on an Intel Xeon:
+        6e-7 of -3.52). In float64, from the same float32 weights, those
+        differences are far below what the float32 training resolves, and a
+        subset of clips scores as in the whole.
         """
         import copy
 
