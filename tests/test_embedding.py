@@ -724,10 +724,9 @@ def test_pca_warnings_point_at_the_callers_fit():
 
 @pytest.mark.parametrize("cls", [SkipPoseEmbedder, AutoencoderEmbedder])
 def test_score_samples_of_a_clip_do_not_depend_on_the_other_clips(cls):
-    # float32 reductions are vectorised by batch size; the scores come from a
-    # float64 copy of the network so that a clip scores alone as in a batch
-    # (3 features: in float32 a clip alone and in this batch scored up to
-    # 2e-7 apart, relative, on an Intel Xeon)
+    # the scores come from a float64 copy of the network so that a clip scores
+    # alone as in a batch (3 features: in float32 a clip alone and in this
+    # batch scored up to 2e-7 apart, relative, on an Intel Xeon)
     X = 3 * np.random.RandomState(0).uniform(size=(20, 5, 3))
     X[::3, 4:] = np.nan  # some shorter clips
     emb = cls(window=2, n_components=4, max_epochs=2, random_state=0).fit(X)
