@@ -29,6 +29,10 @@ sphinx_gallery_conf = {
     "filename_pattern": r"/plot_",
     "abort_on_example_error": True,
     "within_subsection_order": "FileNameSortKey",
+    # examples run in as many processes as sphinx's -j asks for (serial
+    # without it); each example uses about one core, so `-j auto` on 2 cores
+    # halves the gallery's time (.ci/run builds that way)
+    "parallel": True,
 }
 html_theme_options = {"navigation_with_keys": False}
 exclude_patterns = ["_build"]

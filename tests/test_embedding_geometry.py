@@ -55,7 +55,7 @@ def test_runs_on_real_data(mod, data_home, capsys):
             for line in capsys.readouterr().out.splitlines()
             if line.startswith(("PCA ", "Skip-Pose "))}
     assert len(rows) == 6
-    for (name, scaling), (mean, q10, q50, q90, top5) in rows.items():
+    for (_, scaling), (mean, q10, q50, q90, top5) in rows.items():
         assert -1 <= q10 <= q50 <= q90 <= 1 and 0 < top5 <= 1
         if scaling != "none":  # centred by the scaler
             assert abs(mean) < 0.05

@@ -1,5 +1,6 @@
 """The source tree passes the lint rules pyproject.toml selects for ruff
-(pyflakes, pycodestyle errors and warnings, warnings with a stacklevel)."""
+(pyflakes, pycodestyle errors and warnings, warnings with a stacklevel, no unused
+loop variables)."""
 
 import subprocess
 import sys

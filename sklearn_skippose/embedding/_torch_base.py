@@ -282,7 +282,7 @@ class TorchWindowEmbedder(BaseWindowEmbedder):
         from tqdm.auto import tqdm
 
         bar = tqdm(range(self.max_epochs), disable=not self.verbose, desc=type(self).__name__)
-        for epoch in bar:
+        for _ in bar:
             t0 = time.perf_counter()
             module.train()
             total, count, term_total = 0.0, 0, 0.0
