@@ -711,15 +711,31 @@ def test_pca_on_windows_that_do_not_vary_warns_once_and_embeds_one_point():
     assert np.isfinite(Z).all() and np.ptp(Z.reshape(-1, Z.shape[-1]), axis=0).max() == 0
 
 
-def test_pca_warnings_point_at_the_callers_fit():
-    # stacklevel: the warning names the line that called fit, not our module
+@pytest.mark.parametrize("call", ["fit", "fit_transform", "pipeline"])
+def test_pca_warnings_point_at_the_callers_line(call):
+    # the warning names the user's line, not our module, nor scikit-learn's
+    # when it calls fit for the user (fit_transform, Pipeline.fit)
+    import inspect
+
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import FunctionTransformer
+
+    def run(embedder, X):  # the line number of the call that warns
+        here = inspect.currentframe
+        if call == "fit":
+            return here().f_lineno, embedder.fit(X)
+        if call == "fit_transform":
+            return here().f_lineno, embedder.fit_transform(X)
+        return here().f_lineno, make_pipeline(FunctionTransformer(), embedder).fit(X)
+
     rng = np.random.default_rng(0)
-    with pytest.warns(UserWarning, match="reduced to") as rec:
-        PCAEmbedder(window=2, n_components=500).fit(rng.normal(size=(3, 8, 4)))
-    assert rec[0].filename == __file__
-    with pytest.warns(UserWarning, match="do not vary") as rec:
-        PCAEmbedder(window=2, n_components=2).fit(np.full((3, 8, 4), 2.0))
-    assert rec[0].filename == __file__
+    for match, embedder, X in [
+        ("reduced to", PCAEmbedder(window=2, n_components=500), rng.normal(size=(3, 8, 4))),
+        ("do not vary", PCAEmbedder(window=2, n_components=2), np.full((3, 8, 4), 2.0)),
+    ]:
+        with pytest.warns(UserWarning, match=match) as rec:
+            line, _ = run(embedder, X)
+        assert (rec[0].filename, rec[0].lineno) == (__file__, line)
 
 
 @pytest.mark.parametrize("cls", [SkipPoseEmbedder, AutoencoderEmbedder])

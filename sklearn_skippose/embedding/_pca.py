@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 from sklearn.decomposition import PCA
 
+from ..utils._warnings import warn_user
 from ._base import BaseWindowEmbedder
 from ._persistence import check_saved_arrays
 from ._windows import gather_windows, sequence_frames, window_starts
@@ -82,19 +83,16 @@ class PCAEmbedder(BaseWindowEmbedder):
         W = np.where(M > 0, W, mean)
         k = min(self.n_components, W.shape[0], W.shape[1])
         if k < self.n_components:
-            warnings.warn(
+            warn_user(
                 f"n_components={self.n_components} reduced to {k}: the training data "
-                f"has {W.shape[0]} windows of {W.shape[1]} values.",
-                UserWarning, stacklevel=3,
-            )
+                f"has {W.shape[0]} windows of {W.shape[1]} values.")
         pca = PCA(n_components=k, whiten=self.whiten, random_state=self.random_state)
         if np.ptp(W, axis=0).max() > 0:
             pca.fit(W)
         else:  # scikit-learn's explained-variance ratios are 0 / 0 then, with a warning
-            warnings.warn(
+            warn_user(
                 "The training windows do not vary (every value is the same in all of "
-                "them): every window will be embedded to the same point.", UserWarning,
-                stacklevel=3)
+                "them): every window will be embedded to the same point.")
             with np.errstate(all="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)
                 pca.fit(W)
