@@ -711,11 +711,14 @@ def test_pca_on_windows_that_do_not_vary_warns_once_and_embeds_one_point():
     assert np.isfinite(Z).all() and np.ptp(Z.reshape(-1, Z.shape[-1]), axis=0).max() == 0
 
 
-@pytest.mark.parametrize("call", ["fit", "fit_transform", "pipeline"])
+@pytest.mark.parametrize("call", ["fit", "fit_transform", "pipeline", "joblib"])
 def test_pca_warnings_point_at_the_callers_line(call):
-    # the warning names the user's line, not our module, nor scikit-learn's
-    # when it calls fit for the user (fit_transform, Pipeline.fit)
+    # the warning names the user's line, not our module, nor scikit-learn's or
+    # joblib's when they call fit for the user (fit_transform, Pipeline.fit,
+    # a cached call)
     import inspect
+
+    import joblib
 
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import FunctionTransformer
@@ -726,6 +729,8 @@ def test_pca_warnings_point_at_the_callers_line(call):
             return here().f_lineno, embedder.fit(X)
         if call == "fit_transform":
             return here().f_lineno, embedder.fit_transform(X)
+        if call == "joblib":
+            return here().f_lineno, joblib.Memory(None).cache(embedder.fit)(X)
         return here().f_lineno, make_pipeline(FunctionTransformer(), embedder).fit(X)
 
     rng = np.random.default_rng(0)
@@ -736,6 +741,19 @@ def test_pca_warnings_point_at_the_callers_line(call):
         with pytest.warns(UserWarning, match=match) as rec:
             line, _ = run(embedder, X)
         assert (rec[0].filename, rec[0].lineno) == (__file__, line)
+
+
+def test_warn_user_names_the_raising_line_when_every_frame_is_internal(monkeypatch):
+    # as in a joblib worker, where no frame is the user's
+    import inspect
+
+    from sklearn_skippose.utils import _warnings
+
+    monkeypatch.setattr(_warnings, "_INTERNAL", ("",))  # every file internal
+    with pytest.warns(UserWarning, match="here") as rec:
+        line = inspect.currentframe().f_lineno + 1
+        _warnings.warn_user("here")
+    assert (rec[0].filename, rec[0].lineno) == (__file__, line)
 
 
 @pytest.mark.parametrize("cls", [SkipPoseEmbedder, AutoencoderEmbedder])

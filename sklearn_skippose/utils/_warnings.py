@@ -5,19 +5,23 @@ import sys
 import warnings
 from pathlib import Path
 
+import joblib
 import sklearn
 
 # frames in these folders are skipped: a warning raised while fitting names
 # the line that called this package, directly or through scikit-learn
-# (``fit_transform``, ``Pipeline.fit``, ``cross_validate``)
-_INTERNAL = tuple(str(folder) + os.sep for folder in (
-    Path(__file__).resolve().parents[1], Path(sklearn.__file__).resolve().parent))
+# (``fit_transform``, ``Pipeline.fit``, ``cross_validate``) or joblib (a
+# cached or dispatched call)
+_INTERNAL = tuple(str(Path(module.__file__).resolve().parent) + os.sep
+                  for module in (sys.modules[__package__.rpartition(".")[0]], sklearn, joblib))
 
 
 def warn_user(message, category=UserWarning):
-    """Warn with the stack level of the first caller outside this package and
-    scikit-learn (the user's line), as ``warnings.warn(..., stacklevel=n)``
-    with ``n`` counted here; Python 3.12's ``skip_file_prefixes``, on 3.11 too.
+    """Warn with the stack level of the first caller outside this package,
+    scikit-learn and joblib (the user's line), as ``warnings.warn(...,
+    stacklevel=n)`` with ``n`` counted here; Python 3.12's
+    ``skip_file_prefixes``, on 3.11 too. Where every frame is theirs (a joblib
+    worker), the warning names the line that raised it.
 
     Parameters
     ----------
@@ -29,4 +33,4 @@ def warn_user(message, category=UserWarning):
     frame, level = sys._getframe(1), 2
     while frame is not None and str(Path(frame.f_code.co_filename).resolve()).startswith(_INTERNAL):
         frame, level = frame.f_back, level + 1
-    warnings.warn(message, category, stacklevel=level)
+    warnings.warn(message, category, stacklevel=level if frame is not None else 2)
