@@ -30,8 +30,8 @@ sphinx_gallery_conf = {
     "abort_on_example_error": True,
     "within_subsection_order": "FileNameSortKey",
     # examples run in as many processes as sphinx's -j asks for (serial
-    # without it); each example uses about one core, so `-j auto` on 2 cores
-    # halves the gallery's time (.ci/run builds that way)
+    # without it); an example runs about as fast on one core as on two, so
+    # `-j auto` on 2 cores nearly halves the gallery's time (.ci/run)
     "parallel": True,
 }
 html_theme_options = {"navigation_with_keys": False}
