@@ -12,8 +12,9 @@ import sklearn
 # the line that called this package, directly or through scikit-learn
 # (``fit_transform``, ``Pipeline.fit``, ``cross_validate``) or joblib (a
 # cached or dispatched call)
-_INTERNAL = tuple(str(Path(module.__file__).resolve().parent) + os.sep
-                  for module in (sys.modules[__package__.rpartition(".")[0]], sklearn, joblib))
+_INTERNAL = tuple(str(folder) + os.sep for folder in (
+    Path(__file__).resolve().parents[1],  # sklearn_skippose/
+    Path(sklearn.__file__).resolve().parent, Path(joblib.__file__).resolve().parent))
 
 
 def warn_user(message, category=UserWarning):
