@@ -27,9 +27,9 @@ fold's dictionary clips and their left-right mirrors, DTW cosine 1-NN with
 
 Run: ``python benchmarks/dilated_windows_cv.py --data-home ../shared/data
 --method pca [--splits 1,2,3] [--dilation 1,2,3] [--window 4]
-[--n-components 64]``. PCA: seconds; Skip-Pose: about 1-2 minutes per fold
-and dilation on 2 cores; Skip-Pose + mocap (``--augment 20000``): about 4
-minutes per fold and dilation.
+[--n-components 64]``. On 2 cores: PCA seconds; Skip-Pose under a minute
+per fold and dilation; Skip-Pose + mocap (20,000 projections per epoch, the
+default ``--augment``) 3 to 8 minutes per fold and dilation.
 """
 
 import argparse
