@@ -46,7 +46,7 @@ from sklearn_skippose.datasets import load_jhmdb
 from sklearn_skippose.evaluation import METHODS, make_method
 from sklearn_skippose.metrics import mean_per_class_accuracy
 from sklearn_skippose.model_selection import inner_splits
-from sklearn_skippose.utils import sequence_lengths
+from sklearn_skippose.utils import sequence_lengths, to_sequence_dataset
 
 NORMALIZE = "first_pose_isotropic"
 
@@ -67,10 +67,7 @@ def phase_sequences(X, d):
     for x, n in zip(X, lengths):
         for p in range(d):
             phases.append(x[p:n:d] if p < n else x[n - 1:n])
-    P = np.full((len(phases), max(len(q) for q in phases), X.shape[2]), np.nan)
-    for j, q in enumerate(phases):
-        P[j, :len(q)] = q
-    return P, lengths
+    return to_sequence_dataset(phases), lengths
 
 
 class DilatedWindows(TransformerMixin, BaseEstimator):

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from sklearn_skippose import PCAEmbedder
+from sklearn_skippose.utils import to_sequence_dataset
 from tests.conftest import load_benchmark, pca_fold_accuracies
 
 # tests of a script in benchmarks/, not of the package: .ci/run runs them in the
@@ -15,10 +16,7 @@ pytestmark = pytest.mark.benchmark_script
 
 
 def _ragged(rng, lengths, n_features=4):
-    X = np.full((len(lengths), max(lengths), n_features), np.nan)
-    for i, n in enumerate(lengths):
-        X[i, :n] = rng.normal(size=(n, n_features))
-    return X
+    return to_sequence_dataset([rng.normal(size=(n, n_features)) for n in lengths])
 
 
 def test_phase_sequences_by_hand():
