@@ -24,6 +24,9 @@ Every combination of
 * for the Skip-Pose methods: the weight of the view-invariance term
   (``SkipPoseEmbedder(contrastive=...)``, not in the paper; ``--contrastive
   0,0.1``; default 0 only);
+* for the neural methods: the early-stopping patience, epochs without a
+  better validation loss before training stops (``--patience 5,20``;
+  default 5 only, the embedders' own);
 * feature scaling between embedder and classifier: none,
   :class:`~sklearn_skippose.SequenceStandardScaler` or
   :class:`~sklearn_skippose.SequenceWhitener` (``--scale`` keeps some of
@@ -46,7 +49,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
 [--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
-[--contrastive 0] [--mocap-fps 25] [--scale none,standard,whiten] [--shrinkage 0.001]
+[--contrastive 0] [--mocap-fps 25] [--patience 5] [--scale none,standard,whiten] [--shrinkage 0.001]
 [--random-state 0]``.
 """
 
@@ -159,6 +162,8 @@ def main(argv=None):
     p.add_argument("--mocap-fps", default="25",
                    help="skippose-aug: comma-separated frame rates of the Human3.6M windows "
                         "to compare (25: the recordings' own)")
+    p.add_argument("--patience", default="5",
+                   help="neural methods: comma-separated early-stopping patiences to compare")
     p.add_argument("--scale", default="none,standard,whiten",
                    help="comma-separated scalings to try among none, standard, whiten")
     p.add_argument("--shrinkage", default="0.001",
@@ -173,6 +178,7 @@ def main(argv=None):
     dims = _number_list(p, "--n-components", args.n_components)
     contrastive = _number_list(p, "--contrastive", args.contrastive, float, 0)
     mocap_fps = _number_list(p, "--mocap-fps", args.mocap_fps, float, 1)
+    patiences = _number_list(p, "--patience", args.patience)
     constraints = _constraints(p, args.constraint)
     shrinkages = _number_list(p, "--shrinkage", args.shrinkage, float, 0)
     scalers = {"none": ["passthrough"], "standard": [SequenceStandardScaler()],
@@ -203,6 +209,8 @@ def main(argv=None):
                                                            for f in mocap_fps]
         if method.startswith("skippose"):
             extra["pipeline__embed__contrastive"] = contrastive
+        if method != "pca":
+            extra["pipeline__embed__patience"] = patiences
         grid = []
         for m in modes:
             for band in constraints:
@@ -240,6 +248,8 @@ def main(argv=None):
                 jit += f"mocap_fps={prm['embed__augmentation__fps'] or 25:g} "
             if "embed__contrastive" in prm:
                 jit += f"contrastive={prm['embed__contrastive']:g} "
+            if len(patiences) > 1 and "embed__patience" in prm:
+                jit += f"patience={prm['embed__patience']} "
             print(f"  T={prm['embed__window']} d={prm['embed__n_components']} normalize={prm['norm__mode']:<20s} "
                   f"{jit}scale={scale:<5s} "
                   f"aggregate={prm['knn__aggregate']:<4s} metric={prm['knn__metric']:<9s} "

@@ -85,11 +85,36 @@ def test_shrinkage_rows_match_the_folds_by_hand(data_home, capsys):
     assert got["0.001"] != pytest.approx(got["0.3"], abs=0.051)
 
 
+def test_patience_reaches_the_embedder(data_home, capsys, monkeypatch):
+    """``--patience 1,3`` (Skip-Pose, 2 epochs at most): one row per patience,
+    and every Skip-Pose fit of the grid runs with one of them (a spy on
+    ``fit``: at so few epochs the validation loss still falls every epoch, so
+    the rows' accuracies cannot tell the patiences apart)."""
+    from sklearn_skippose import SkipPoseEmbedder
+
+    seen, fit = [], SkipPoseEmbedder.fit
+
+    def spy(self, X, y=None, **kw):
+        seen.append(self.patience)
+        return fit(self, X, y, **kw)
+
+    monkeypatch.setattr(SkipPoseEmbedder, "fit", spy)
+    assert _script().main(["--data-home", str(data_home), "--methods", "skippose",
+                           "--normalize", "first_pose_isotropic", "--window", "2",
+                           "--n-components", "4", "--max-epochs", "2", "--split", "2",
+                           "--scale", "whiten", "--patience", "1,3"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines()
+            if "aggregate=mean" in ln and "metric=cosine" in ln and "mirror=yes" in ln]
+    assert sorted(re.search(r"patience=(\d+) ", ln).group(1) for ln in rows) == ["1", "3"]
+    assert sorted(seen) == [1, 1, 3, 3]  # two folds each, cached across classifier settings
+
+
 @pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--window", "0"],
                                   ["--n-components", "x"], ["--contrastive", "-1"],
                                   ["--constraint", "-1"], ["--constraint", "sakoe"],
                                   ["--constraint", "none,"], ["--shrinkage", "-0.1"],
-                                  ["--shrinkage", "a"], ["--scale", "whiten,zscore"]])
+                                  ["--shrinkage", "a"], ["--scale", "whiten,zscore"],
+                                  ["--patience", "0"], ["--patience", "5,x"]])
 def test_bad_arguments(argv):
     with pytest.raises(SystemExit):
         _script().main(argv)
