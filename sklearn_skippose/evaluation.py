@@ -350,6 +350,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             "macro_ap": macro_average_precision(y[te], scores, labels=clf.classes_),
             "fit_seconds": round(fit_s, 2), "n_train": int(tr.sum()), "n_test": int(te.sum()),
             "epochs": getattr(emb, "n_epochs_", None),
+            "best_epoch": getattr(emb, "best_epoch_", None),
+            "history": _history(emb),
             "y_true": y[te].tolist(), "y_pred": np.asarray(pred).tolist(),
             "scores": scores.tolist(), "score_labels": clf.classes_.tolist(),
         }
@@ -698,6 +700,14 @@ def _check_settings(c):
     # the classifier's own checks (n_neighbors, aggregate, metric), before any training
     DTWNearestNeighbors(n_neighbors=c["n_neighbors"], aggregate=c["aggregate"],
                         metric=c["metric"])._check_params()
+
+
+def _history(emb):
+    """The neural embedder's per-epoch losses (``history_``) as JSON-ready rows; None for PCA."""
+    if not hasattr(emb, "history_"):
+        return None
+    return [{k: (None if isinstance(v, float) and not np.isfinite(v) else v)
+             for k, v in _jsonable(h).items()} for h in emb.history_]
 
 
 def _jsonable(settings):

@@ -19,6 +19,12 @@ def test_end_to_end_small_subset(data_home, tmp_path, capsys):
     assert {r["method"] for r in res["results"]} == {"pca", "skippose"}
     assert all(0 <= r["accuracy"] <= 1 and 0 <= r["macro_ap"] <= 1 for r in res["results"])
     assert 20 < res["results"][0]["n_test"] < 268  # four classes of split 1
+    pca, sp = sorted(res["results"], key=lambda r: r["method"])
+    assert pca["history"] is None and pca["best_epoch"] is None
+    assert [h["epoch"] for h in sp["history"]] == list(range(1, sp["epochs"] + 1))
+    losses = [h["valid_loss"] for h in sp["history"]]  # early stopping keeps the best
+    assert losses[sp["best_epoch"] - 1] == min(losses)
+    assert [h["best"] for h in sp["history"]].count(True) >= 1
     assert (tmp_path / "results.png").stat().st_size > 0
     assert (tmp_path / "similarity_map.png").stat().st_size > 0
 
@@ -529,6 +535,24 @@ def test_untrained_control(data_home, tmp_path, capsys):
     rows = json.loads((tmp_path / "results.json").read_text())["results"]
     assert [r["method"] for r in rows] == ["pca", "skippose-random"]
     assert rows[1]["epochs"] == 0 and 0 < rows[1]["accuracy"] <= 1
+    assert rows[1]["history"] == [] and rows[1]["best_epoch"] == 0
+
+
+def test_history_rows_are_strict_json():
+    """Without a validation split the per-epoch validation loss is NaN in
+    ``history_``; results.json writes it as null, so the file stays strict JSON."""
+    import numpy as np
+
+    from sklearn_skippose.evaluation import _history
+
+    X = np.random.default_rng(0).normal(size=(4, 12, 30))
+    emb = SkipPoseEmbedder(window=2, n_components=4, max_epochs=2, validation_fraction=0,
+                           random_state=0).fit(X)
+    rows = _history(emb)
+    assert [r["epoch"] for r in rows] == [1, 2]
+    assert all(r["valid_loss"] is None and r["train_loss"] > 0 for r in rows)
+    json.dumps(rows, allow_nan=False)  # raises on NaN
+    assert _history(make_method("pca")) is None
 
 
 @pytest.mark.parametrize("args, message", [
