@@ -23,7 +23,9 @@ Every combination of
   own 25 Hz, or resampled to JHMDB's 30; default 25 only);
 * for the Skip-Pose methods: the weight of the view-invariance term
   (``SkipPoseEmbedder(contrastive=...)``, not in the paper; ``--contrastive
-  0,0.1``; default 0 only);
+  0,0.1``; default 0 only) and what it pairs a window with
+  (``--contrastive-pair view,neighbours``: a second view of the window
+  itself, or of its past and future windows; default view only);
 * for the neural methods: the early-stopping patience, epochs without a
   better validation loss before training stops (``--patience 5,20``;
   default 5 only, the embedders' own);
@@ -49,7 +51,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
 [--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
-[--contrastive 0] [--mocap-fps 25] [--patience 5] [--scale none,standard,whiten] [--shrinkage 0.001]
+[--contrastive 0] [--contrastive-pair view] [--mocap-fps 25] [--patience 5] [--scale none,standard,whiten] [--shrinkage 0.001]
 [--random-state 0]``.
 """
 
@@ -159,6 +161,9 @@ def main(argv=None):
                    help="skippose-aug: compare with and without PoseJitter, or keep one")
     p.add_argument("--contrastive", default="0",
                    help="Skip-Pose methods: comma-separated view-invariance weights to compare")
+    p.add_argument("--contrastive-pair", default="view",
+                   help="Skip-Pose methods: comma-separated positives of the contrastive term "
+                        "to compare among view, neighbours")
     p.add_argument("--mocap-fps", default="25",
                    help="skippose-aug: comma-separated frame rates of the Human3.6M windows "
                         "to compare (25: the recordings' own)")
@@ -177,6 +182,10 @@ def main(argv=None):
     ks = _number_list(p, "--n-neighbors", args.n_neighbors)
     dims = _number_list(p, "--n-components", args.n_components)
     contrastive = _number_list(p, "--contrastive", args.contrastive, float, 0)
+    pairs = args.contrastive_pair.split(",")
+    if not pairs or set(pairs) - {"view", "neighbours"}:
+        p.error("--contrastive-pair must be comma-separated view, neighbours; "
+                f"got {args.contrastive_pair!r}")
     mocap_fps = _number_list(p, "--mocap-fps", args.mocap_fps, float, 1)
     patiences = _number_list(p, "--patience", args.patience)
     constraints = _constraints(p, args.constraint)
@@ -209,6 +218,7 @@ def main(argv=None):
                                                            for f in mocap_fps]
         if method.startswith("skippose"):
             extra["pipeline__embed__contrastive"] = contrastive
+            extra["pipeline__embed__contrastive_pair"] = list(dict.fromkeys(pairs))
         if method != "pca":
             extra["pipeline__embed__patience"] = patiences
         grid = []
@@ -248,6 +258,8 @@ def main(argv=None):
                 jit += f"mocap_fps={prm['embed__augmentation__fps'] or 25:g} "
             if "embed__contrastive" in prm:
                 jit += f"contrastive={prm['embed__contrastive']:g} "
+            if len(pairs) > 1 and "embed__contrastive_pair" in prm:
+                jit += f"pair={prm['embed__contrastive_pair']} "
             if len(patiences) > 1 and "embed__patience" in prm:
                 jit += f"patience={prm['embed__patience']} "
             print(f"  T={prm['embed__window']} d={prm['embed__n_components']} normalize={prm['norm__mode']:<20s} "

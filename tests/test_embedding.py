@@ -121,6 +121,41 @@ def test_contrastive_loss_adds_the_view_term(clips):
     assert "train_view_loss" not in plain.history_[0]
 
 
+@pytest.mark.parametrize("decode_past", [True, False])
+def test_neighbours_pair_uses_the_past_and_future_windows(clips, decode_past):
+    """contrastive_pair="neighbours": the positive of the current window is
+    the view of its neighbours, term by term as computed by hand."""
+    X, _ = clips
+    emb = SkipPoseEmbedder(window=3, contrastive=0.5, temperature=0.2,
+                           contrastive_pair="neighbours", decode_past=decode_past,
+                           **FAST).fit(X)
+    rng = np.random.default_rng(0)
+    span = 9 if decode_past else 6
+    x = torch.tensor(rng.normal(size=(6, span, 30)), dtype=torch.float32)
+    m = torch.ones_like(x)
+    cur, nbrs = (slice(3, 6), [slice(6, 9), slice(0, 3)]) if decode_past \
+        else (slice(0, 3), [slice(3, 6)])
+    m[0, cur] = 0  # an empty current window: left out of every term
+    m[1, nbrs[0]] = 0  # an empty future window: left out of the future term only
+    xv = x * 1.1
+    mod = emb.module_
+    with torch.no_grad():
+        recon = emb._loss(mod, x, m)
+        full, term = emb._loss(mod, x, m, (xv, m))
+        h = mod.encode(x[:, cur], m[:, cur])[0]
+        terms = []
+        for j, nb in enumerate(nbrs):
+            keep = [i for i in range(6) if i > (1 if j == 0 else 0)]
+            hv = mod.encode(xv[keep, nb], m[keep, nb])[0]
+            terms.append(view_info_nce(mod.head(h[keep]), mod.head(hv), 0.2))
+        by_hand = sum(terms) / len(terms)
+        itself = emb.set_params(contrastive_pair="view")._loss(mod, x, m, (xv, m))[1]
+    torch.testing.assert_close(term, by_hand)
+    torch.testing.assert_close(full, recon + 0.5 * by_hand)
+    assert not torch.allclose(term, itself)  # not the window's own view
+    assert emb.history_[-1]["train_view_loss"] < emb.history_[0]["train_view_loss"]
+
+
 def test_contrastive_fits_are_reproducible_and_differ(clips):
     X, _ = clips
     kw = dict(window=3, **FAST)
@@ -287,6 +322,9 @@ def test_bad_training_params():
             SkipPoseEmbedder(contrastive=0.1, temperature=bad).fit(X)
     with pytest.raises(TypeError, match="contrastive_view must be None or a PoseJitter"):
         SkipPoseEmbedder(contrastive=0.1, contrastive_view="rotate").fit(X)
+    for bad in ("neighbors", "future", None, 1):
+        with pytest.raises(ValueError, match="contrastive_pair must be 'view' or 'neighbours'"):
+            SkipPoseEmbedder(contrastive=0.1, contrastive_pair=bad).fit(X)
     with pytest.raises(ValueError, match="contrastive view .*30 features per frame"):
         SkipPoseEmbedder(contrastive=0.1).fit(X)  # 6 features: not JHMDB poses
     for bad in ("yes", 1, None):

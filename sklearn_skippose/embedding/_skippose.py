@@ -40,7 +40,11 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
     and pushed away from the other windows of the batch (:func:`view_info_nce`).
     The encoder then keeps what identifies a motion across small changes of
     viewpoint and body size, which DTW matching of a query against
-    dictionary clips of other people needs. The validation loss that picks
+    dictionary clips of other people needs. With
+    ``contrastive_pair="neighbours"`` the positive of a current window is
+    instead the view of its past and future windows (a slowness, or
+    time-contrastive, term: what persists over neighbouring windows of one
+    clip, seen from another viewpoint). The validation loss that picks
     the epoch stays the reconstruction error.
 
     Short sequences: a sequence shorter than a triplet (``3 * window`` frames,
@@ -84,6 +88,12 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         reconstruction sees it, after ``jitter``). None:
         ``PoseJitter(mirror=0.0, scale=0.2, rotation=0.3, noise=0.02)``.
         Unused when ``contrastive=0``.
+    contrastive_pair : {"view", "neighbours"}, default="view"
+        The positive of a current window in the contrastive term: the
+        second view of the window itself, or the second view of its past
+        and future windows in the triplet (their two terms averaged; the
+        future one only with ``decode_past=False``). Unused when
+        ``contrastive=0``.
     batch_size : int, default=256
         Triplets per optimisation step.
     max_epochs : int, default=100
@@ -178,7 +188,7 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
 
     def __init__(self, window=4, n_components=64, cell="gru", decode_past=True, stride=1,
                  augmentation=None, jitter=None, contrastive=0.0, temperature=0.1,
-                 contrastive_view=None, batch_size=256, max_epochs=100, lr=1e-3,
+                 contrastive_view=None, contrastive_pair="view", batch_size=256, max_epochs=100, lr=1e-3,
                  weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
                  device="cpu", random_state=None, verbose=0, callbacks=None,
                  optimizer="adam", **kwargs):
@@ -192,6 +202,7 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         self.contrastive = contrastive
         self.temperature = temperature
         self.contrastive_view = contrastive_view
+        self.contrastive_pair = contrastive_pair
         self.batch_size = batch_size
         self.max_epochs = max_epochs
         self.lr = lr
@@ -229,6 +240,10 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         if v is not None and not (hasattr(v, "transform_batch") and hasattr(v, "_check")):
             raise TypeError("contrastive_view must be None or a PoseJitter-like object with "
                             "transform_batch(x, mask, rng) and _check(n_features) methods.")
+        if not (isinstance(self.contrastive_pair, str)
+                and self.contrastive_pair in ("view", "neighbours")):
+            raise ValueError("contrastive_pair must be 'view' or 'neighbours', got "
+                             f"{self.contrastive_pair!r}.")
 
     def _training_view(self, n_features):
         if not self.contrastive:
@@ -269,11 +284,20 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
         loss = masked_mse(pred, target, mask)
         if view is not None:  # training with contrastive > 0
             cur = slice(w, 2 * w) if self.decode_past else slice(0, w)
-            xv, mv = view[0][:, cur], view[1][:, cur]
-            seen = (m[:, cur].sum(dim=(1, 2)) > 0) & (mv.sum(dim=(1, 2)) > 0)
-            h_v, _ = module.encode(xv, mv)
-            term = view_info_nce(module.head(h_c[seen]), module.head(h_v[seen]),
-                                 self.temperature)
+            if self.contrastive_pair == "view":
+                positives = [cur]
+            else:  # the neighbouring windows of the same triplet
+                positives = [slice(2 * w, 3 * w), slice(0, w)] if self.decode_past \
+                    else [slice(w, 2 * w)]
+            here = m[:, cur].sum(dim=(1, 2)) > 0
+            terms = []
+            for pos in positives:
+                xv, mv = view[0][:, pos], view[1][:, pos]
+                seen = here & (mv.sum(dim=(1, 2)) > 0)
+                h_v, _ = module.encode(xv, mv)
+                terms.append(view_info_nce(module.head(h_c[seen]), module.head(h_v[seen]),
+                                           self.temperature))
+            term = sum(terms) / len(terms)
             return loss + self.contrastive * term, term
         return loss
 
