@@ -109,12 +109,38 @@ def test_patience_reaches_the_embedder(data_home, capsys, monkeypatch):
     assert sorted(seen) == [1, 1, 3, 3]  # two folds each, cached across classifier settings
 
 
+def test_contrastive_pair_reaches_the_embedder(data_home, capsys, monkeypatch):
+    """``--contrastive-pair view,neighbours``: one row per pair, and the
+    Skip-Pose fits run with each (a spy on ``fit``)."""
+    from sklearn_skippose import SkipPoseEmbedder
+
+    seen, fit = [], SkipPoseEmbedder.fit
+
+    def spy(self, X, y=None, **kw):
+        seen.append((self.contrastive, self.contrastive_pair))
+        return fit(self, X, y, **kw)
+
+    monkeypatch.setattr(SkipPoseEmbedder, "fit", spy)
+    assert _script().main(["--data-home", str(data_home), "--methods", "skippose",
+                           "--normalize", "first_pose_isotropic", "--window", "2",
+                           "--n-components", "4", "--max-epochs", "1", "--split", "2",
+                           "--scale", "whiten", "--contrastive", "0.5",
+                           "--contrastive-pair", "view,neighbours"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines()
+            if "aggregate=mean" in ln and "metric=cosine" in ln and "mirror=yes" in ln]
+    assert sorted(re.search(r"pair=(\w+) ", ln).group(1) for ln in rows) == \
+        ["neighbours", "view"]
+    assert sorted(seen) == [(0.5, "neighbours")] * 2 + [(0.5, "view")] * 2
+
+
 @pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--window", "0"],
                                   ["--n-components", "x"], ["--contrastive", "-1"],
                                   ["--constraint", "-1"], ["--constraint", "sakoe"],
                                   ["--constraint", "none,"], ["--shrinkage", "-0.1"],
                                   ["--shrinkage", "a"], ["--scale", "whiten,zscore"],
-                                  ["--patience", "0"], ["--patience", "5,x"]])
+                                  ["--patience", "0"], ["--patience", "5,x"],
+                                  ["--contrastive-pair", "neighbors"],
+                                  ["--contrastive-pair", "view,"]])
 def test_bad_arguments(argv):
     with pytest.raises(SystemExit):
         _script().main(argv)
