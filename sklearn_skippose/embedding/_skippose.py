@@ -188,10 +188,10 @@ class SkipPoseEmbedder(TorchWindowEmbedder):
 
     def __init__(self, window=4, n_components=64, cell="gru", decode_past=True, stride=1,
                  augmentation=None, jitter=None, contrastive=0.0, temperature=0.1,
-                 contrastive_view=None, contrastive_pair="view", batch_size=256, max_epochs=100, lr=1e-3,
-                 weight_decay=1e-5, validation_fraction=0.1, patience=5, warm_start=False,
-                 device="cpu", random_state=None, verbose=0, callbacks=None,
-                 optimizer="adam", **kwargs):
+                 contrastive_view=None, contrastive_pair="view", batch_size=256,
+                 max_epochs=100, lr=1e-3, weight_decay=1e-5, validation_fraction=0.1,
+                 patience=5, warm_start=False, device="cpu", random_state=None, verbose=0,
+                 callbacks=None, optimizer="adam", **kwargs):
         self.window = window
         self.n_components = n_components
         self.cell = cell
