@@ -85,20 +85,27 @@ def test_shrinkage_rows_match_the_folds_by_hand(data_home, capsys):
     assert got["0.001"] != pytest.approx(got["0.3"], abs=0.051)
 
 
-def test_patience_reaches_the_embedder(data_home, capsys, monkeypatch):
-    """``--patience 1,3`` (Skip-Pose, 2 epochs at most): one row per patience,
-    and every Skip-Pose fit of the grid runs with one of them (a spy on
-    ``fit``: at so few epochs the validation loss still falls every epoch, so
-    the rows' accuracies cannot tell the patiences apart)."""
+def _record_fits(monkeypatch, *names):
+    """Spy on ``SkipPoseEmbedder.fit``: the list it returns receives, for
+    every fit, the tuple of the named parameters' values."""
     from sklearn_skippose import SkipPoseEmbedder
 
     seen, fit = [], SkipPoseEmbedder.fit
 
     def spy(self, X, y=None, **kw):
-        seen.append(self.patience)
+        seen.append(tuple(getattr(self, n) for n in names))
         return fit(self, X, y, **kw)
 
     monkeypatch.setattr(SkipPoseEmbedder, "fit", spy)
+    return seen
+
+
+def test_patience_reaches_the_embedder(data_home, capsys, monkeypatch):
+    """``--patience 1,3`` (Skip-Pose, 2 epochs at most): one row per patience,
+    and every Skip-Pose fit of the grid runs with one of them (a spy on
+    ``fit``: at so few epochs the validation loss still falls every epoch, so
+    the rows' accuracies cannot tell the patiences apart)."""
+    seen = _record_fits(monkeypatch, "patience")
     assert _script().main(["--data-home", str(data_home), "--methods", "skippose",
                            "--normalize", "first_pose_isotropic", "--window", "2",
                            "--n-components", "4", "--max-epochs", "2", "--split", "2",
@@ -106,21 +113,13 @@ def test_patience_reaches_the_embedder(data_home, capsys, monkeypatch):
     rows = [ln for ln in capsys.readouterr().out.splitlines()
             if "aggregate=mean" in ln and "metric=cosine" in ln and "mirror=yes" in ln]
     assert sorted(re.search(r"patience=(\d+) ", ln).group(1) for ln in rows) == ["1", "3"]
-    assert sorted(seen) == [1, 1, 3, 3]  # two folds each, cached across classifier settings
+    assert sorted(seen) == [(1,), (1,), (3,), (3,)]  # two folds each, cached across classifier settings
 
 
 def test_contrastive_pair_reaches_the_embedder(data_home, capsys, monkeypatch):
     """``--contrastive-pair view,neighbours``: one row per pair, and the
     Skip-Pose fits run with each (a spy on ``fit``)."""
-    from sklearn_skippose import SkipPoseEmbedder
-
-    seen, fit = [], SkipPoseEmbedder.fit
-
-    def spy(self, X, y=None, **kw):
-        seen.append((self.contrastive, self.contrastive_pair))
-        return fit(self, X, y, **kw)
-
-    monkeypatch.setattr(SkipPoseEmbedder, "fit", spy)
+    seen = _record_fits(monkeypatch, "contrastive", "contrastive_pair")
     assert _script().main(["--data-home", str(data_home), "--methods", "skippose",
                            "--normalize", "first_pose_isotropic", "--window", "2",
                            "--n-components", "4", "--max-epochs", "1", "--split", "2",
