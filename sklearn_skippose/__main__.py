@@ -303,6 +303,8 @@ def main(argv=None):
 
 def _parser():
     """The command line: ``skippose`` and its sub-commands."""
+    from .preprocessing import _MODES as _NORMALIZE_MODES
+
     parser = argparse.ArgumentParser(
         prog="skippose",
         description="Skip-Pose Vectors on JHMDB: the evaluation, its comparisons and "
@@ -341,7 +343,7 @@ def _parser():
                    help="frame-to-frame similarity of the DTW (default cosine, the "
                         "paper's)")
     e.add_argument("--normalize", default="first_pose_isotropic",
-                   choices=["first_pose", "first_pose_isotropic", "sequence_bbox"],
+                   choices=list(_NORMALIZE_MODES),
                    help="PoseNormalizer mode (default first_pose_isotropic; the paper: first_pose)")
     e.add_argument("--jitter", action="store_true", dest="jitter",
                    help="skippose-aug also trains on PoseJitter (mirrored/scaled/rotated) "

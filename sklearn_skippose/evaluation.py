@@ -162,7 +162,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         Embedding size of every method.
     augment : int, default=100_000
         Human3.6M projections per epoch for ``"skippose-aug"``.
-    normalize : {"first_pose", "first_pose_isotropic", "sequence_bbox"}, \
+    normalize : {"first_pose", "first_pose_isotropic", "sequence_bbox", "pose_centred"}, \
             default="first_pose_isotropic"
         :class:`~sklearn_skippose.PoseNormalizer` mode (for the real clips
         and the Human3.6M projections alike). The paper's ``"first_pose"``

@@ -21,7 +21,7 @@ from .utils._sequences import (
 __all__ = ["FrameRateResampler", "KeypointInterpolator", "PoseNormalizer",
            "SequenceStandardScaler", "SequenceWhitener"]
 
-_MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox")
+_MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox", "pose_centred")
 # float32 input stays float32 (half the memory); anything else becomes float64
 _DTYPES = [np.float64, np.float32]
 
@@ -75,6 +75,12 @@ class PoseNormalizer(
     ``"sequence_bbox"``
         The bounding box of all keypoints of the whole sequence, centred, its
         longer side mapped to ``[-1, 1]`` (aspect ratio preserved).
+    ``"pose_centred"``
+        Every pose centred on the centre of its own bounding box, with the
+        one scale of ``"first_pose_isotropic"`` for the whole sequence: the
+        movement of the person (or of the camera) across the image is
+        removed and only the articulation is kept, the usual root-relative
+        input of skeleton action recognition.
 
     The "first pose" is the first frame with at least one observed keypoint.
     Degenerate extents never divide by zero: if the reference pose has no
@@ -87,7 +93,8 @@ class PoseNormalizer(
 
     Parameters
     ----------
-    mode : {"first_pose", "first_pose_isotropic", "sequence_bbox"}, default="first_pose"
+    mode : {"first_pose", "first_pose_isotropic", "sequence_bbox", "pose_centred"}, \
+            default="first_pose"
         Normalisation reference, see above.
 
     Attributes
@@ -189,7 +196,7 @@ class PoseNormalizer(
             center = (rmin + rmax) / 2
             half = (rmax - rmin) / 2
             deg = _degenerate(half, center)
-            if self.mode == "first_pose_isotropic":
+            if self.mode in ("first_pose_isotropic", "pose_centred"):
                 iso = np.where(deg, 0.0, half).max(axis=1)
                 half = np.stack([iso, iso], axis=1)
                 deg = _degenerate(half, center)
@@ -202,7 +209,15 @@ class PoseNormalizer(
             fallback = seq_r.max(axis=1)
             fallback = np.where(_degenerate(fallback, np.abs(center).max(axis=1)), 1.0, fallback)
             half[both] = fallback[both, None]
-        out = (P - center[:, None, None, :]) / half[:, None, None, :]
+        if self.mode == "pose_centred":
+            # each frame's own bounding-box centre (NaN on frames with no
+            # visible keypoint, whose poses are all NaN anyway)
+            with np.errstate(invalid="ignore"):
+                lo = np.fmin.reduce(P, axis=2)
+                hi = np.fmax.reduce(P, axis=2)
+            out = (P - ((lo + hi) / 2)[:, :, None, :]) / half[:, None, None, :]
+        else:
+            out = (P - center[:, None, None, :]) / half[:, None, None, :]
         return out.reshape(n, t, f)
 
     def __sklearn_tags__(self):

@@ -13,6 +13,7 @@ from sklearn_skippose import (
 )
 from sklearn_skippose.augmentation import project_poses
 from sklearn_skippose.datasets import COCO_JOINT_NAMES, JHMDB_JOINT_NAMES
+from sklearn_skippose.preprocessing import _MODES
 
 
 def test_projection_geometry_by_hand():
@@ -234,7 +235,7 @@ def test_mirror_poses_by_hand():
 
 def test_mirror_poses_commutes_with_normalisation(jhmdb):
     X = jhmdb.data[:20]
-    for mode in ("first_pose", "first_pose_isotropic", "sequence_bbox"):
+    for mode in _MODES:
         norm = PoseNormalizer(mode=mode)
         np.testing.assert_allclose(norm.fit_transform(mirror_poses(X)),
                                    mirror_poses(norm.fit_transform(X)), atol=1e-12)

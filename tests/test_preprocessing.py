@@ -2,6 +2,7 @@ import numpy as np
 import pytest
 
 from sklearn_skippose import PoseNormalizer
+from sklearn_skippose.preprocessing import _MODES
 
 
 def _manual_first_pose(seq):
@@ -42,6 +43,34 @@ def test_isotropic_and_bbox_preserve_aspect():
     bb = PoseNormalizer(mode="sequence_bbox").fit_transform(X)
     # bbox x in [0, 6], y in [0, 3]: centre (3, 1.5), half extent 3
     np.testing.assert_allclose(bb[0, 1], [(2 - 3) / 3, (1 - 1.5) / 3, 1, 0.5])
+
+
+def test_pose_centred_by_hand(rng):
+    # frame 0: joints (0, 0), (4, 2): centre (2, 1), isotropic half extent 2
+    # frame 1: joints (10, 1), (12, 5), one missing: centre (11, 3)
+    X = np.array([[[0.0, 0.0, 4.0, 2.0, np.nan, np.nan],
+                   [10.0, 1.0, 12.0, 5.0, np.nan, 7.0],
+                   [np.nan] * 6]])  # padding
+    out = PoseNormalizer(mode="pose_centred").fit_transform(X)
+    np.testing.assert_allclose(out[0, 0], [-1, -0.5, 1, 0.5, np.nan, np.nan])
+    np.testing.assert_allclose(out[0, 1], [-0.5, -1, 0.5, 1, np.nan, np.nan])
+    assert np.isnan(out[0, 2]).all()
+    # each frame's own translation is removed; the scale is the clip's
+    Y = rng.uniform(0, 300, size=(4, 6, 30))
+    Y[1, 4:] = np.nan
+    shift = np.tile(rng.uniform(-50, 50, size=(4, 6, 2)), 15)
+    iso = PoseNormalizer(mode="first_pose_isotropic").fit_transform(Y)
+    centred = PoseNormalizer(mode="pose_centred").fit_transform(Y)
+    np.testing.assert_allclose(PoseNormalizer(mode="pose_centred").fit_transform(Y + shift),
+                               centred, atol=1e-9)
+    P = centred.reshape(4, 6, 15, 2)[~np.isnan(Y[..., 0])]  # the real frames
+    np.testing.assert_allclose(P.max(axis=1) + P.min(axis=1), 0, atol=1e-12)  # centred boxes
+    # same scale as first_pose_isotropic: equal differences between joints
+    np.testing.assert_allclose(np.diff(centred.reshape(4, 6, 15, 2), axis=2),
+                               np.diff(iso.reshape(4, 6, 15, 2), axis=2), atol=1e-12)
+    # a one-joint clip is only translated, onto the origin
+    single = np.array([[[3.0, 4.0], [5.0, 9.0]]])
+    np.testing.assert_array_equal(PoseNormalizer(mode="pose_centred").fit_transform(single), 0)
 
 
 def test_degenerate_poses_never_divide_by_zero():
@@ -153,7 +182,7 @@ def poses(rng):
     return X
 
 
-@pytest.mark.parametrize("mode", ["first_pose", "first_pose_isotropic", "sequence_bbox"])
+@pytest.mark.parametrize("mode", _MODES)
 def test_pose_normalizer_estimator_contract(poses, mode):
     import pickle
 
