@@ -288,6 +288,20 @@ def test_coco_samples_are_the_jhmdb_views_of_the_same_motion(h36m_home):
         np.testing.assert_allclose(A @ coef, cj.ravel(), atol=1e-5)
 
 
+def test_pose_centred_projections_centre_every_frame(h36m_home):
+    kw = dict(data_home=h36m_home, subjects=["S1"], random_state=0)
+    x, m = MocapProjection(normalizer_mode="pose_centred", **kw).sample(50, 6)
+    xi, _ = MocapProjection(normalizer_mode="first_pose_isotropic", **kw).sample(50, 6)
+    P = np.where(m > 0, x, np.nan).reshape(50, 6, 15, 2).astype(np.float64)
+    real = ~np.isnan(P).all(axis=(2, 3))
+    assert real.mean() > 0.9
+    lo, hi = np.nanmin(P[real], axis=1), np.nanmax(P[real], axis=1)
+    np.testing.assert_allclose(lo + hi, 0, atol=1e-5)
+    # the same motion at the same scale: only each frame's shift differs
+    Pi = np.where(m > 0, xi, np.nan).reshape(50, 6, 15, 2).astype(np.float64)
+    np.testing.assert_allclose(P - P[:, :, :1], Pi - Pi[:, :, :1], atol=1e-5)
+
+
 def test_custom_skeleton_and_mismatch(h36m_home):
     joints = {"head": {"head": 1.0}, "mid_hip": {"left_hip": 0.5, "right_hip": 0.5},
               "left_wrist": {"left_wrist": 1.0}}
