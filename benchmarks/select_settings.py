@@ -56,6 +56,7 @@ Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-
 """
 
 import argparse
+import itertools
 import sys
 import tempfile
 import time
@@ -216,19 +217,24 @@ def main(argv=None):
         if aug:  # 25 Hz: the recordings as they are (fps=None)
             extra["pipeline__embed__augmentation__fps"] = [None if f == 25 else f
                                                            for f in mocap_fps]
+        # the pair matters only with a contrastive term: contrastive=0 is fitted once
+        terms = [{}]
         if method.startswith("skippose"):
-            extra["pipeline__embed__contrastive"] = contrastive
-            extra["pipeline__embed__contrastive_pair"] = list(dict.fromkeys(pairs))
+            unique_pairs = list(dict.fromkeys(pairs))
+            off, on = [c for c in contrastive if c == 0], [c for c in contrastive if c != 0]
+            terms = ([{"pipeline__embed__contrastive": off,
+                       "pipeline__embed__contrastive_pair": unique_pairs[:1]}] if off else []) \
+                + ([{"pipeline__embed__contrastive": on,
+                     "pipeline__embed__contrastive_pair": unique_pairs}] if on else [])
         if method != "pca":
             extra["pipeline__embed__patience"] = patiences
         grid = []
-        for m in modes:
-            for band in constraints:
-                g = {**classifier, **band, **extra, "pipeline__norm__mode": [m],
-                     "pipeline__embed__window": windows, "pipeline__embed__n_components": dims}
-                if aug:  # the mocap projections are normalised like the real clips
-                    g["pipeline__embed__augmentation__normalizer_mode"] = [m]
-                grid.append(g)
+        for m, band, term in itertools.product(modes, constraints, terms):
+            g = {**classifier, **band, **extra, **term, "pipeline__norm__mode": [m],
+                 "pipeline__embed__window": windows, "pipeline__embed__n_components": dims}
+            if aug:  # the mocap projections are normalised like the real clips
+                g["pipeline__embed__augmentation__normalizer_mode"] = [m]
+            grid.append(g)
         with tempfile.TemporaryDirectory() as cache:
             pipe = Pipeline([
                 ("norm", PoseNormalizer()),
@@ -258,7 +264,7 @@ def main(argv=None):
                 jit += f"mocap_fps={prm['embed__augmentation__fps'] or 25:g} "
             if "embed__contrastive" in prm:
                 jit += f"contrastive={prm['embed__contrastive']:g} "
-            if len(pairs) > 1 and "embed__contrastive_pair" in prm:
+            if len(pairs) > 1 and prm.get("embed__contrastive"):  # no pair without a term
                 jit += f"pair={prm['embed__contrastive_pair']} "
             if len(patiences) > 1 and "embed__patience" in prm:
                 jit += f"patience={prm['embed__patience']} "

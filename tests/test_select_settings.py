@@ -117,19 +117,24 @@ def test_patience_reaches_the_embedder(data_home, capsys, monkeypatch):
 
 
 def test_contrastive_pair_reaches_the_embedder(data_home, capsys, monkeypatch):
-    """``--contrastive-pair view,neighbours``: one row per pair, and the
-    Skip-Pose fits run with each (a spy on ``fit``)."""
+    """``--contrastive 0,0.5 --contrastive-pair view,neighbours``: one row per
+    pair with the term, one without it, and the Skip-Pose fits run with each
+    (a spy on ``fit``); the pair is meaningless at ``contrastive=0``, so that
+    model is fitted once per fold, not once per pair."""
     seen = _record_fits(monkeypatch, "contrastive", "contrastive_pair")
     assert _script().main(["--data-home", str(data_home), "--methods", "skippose",
                            "--normalize", "first_pose_isotropic", "--window", "2",
                            "--n-components", "4", "--max-epochs", "1", "--split", "2",
-                           "--scale", "whiten", "--contrastive", "0.5",
+                           "--scale", "whiten", "--contrastive", "0,0.5",
                            "--contrastive-pair", "view,neighbours"]) == 0
     rows = [ln for ln in capsys.readouterr().out.splitlines()
             if "aggregate=mean" in ln and "metric=cosine" in ln and "mirror=yes" in ln]
-    assert sorted(re.search(r"pair=(\w+) ", ln).group(1) for ln in rows) == \
-        ["neighbours", "view"]
-    assert sorted(seen) == [(0.5, "neighbours")] * 2 + [(0.5, "view")] * 2
+    labels = sorted(re.search(r"contrastive=([\d.]+) (pair=\w+ )?", ln).group(0).strip()
+                    for ln in rows)
+    assert labels == ["contrastive=0", "contrastive=0.5 pair=neighbours",
+                      "contrastive=0.5 pair=view"]
+    assert sorted(seen) == [(0.0, "view")] * 2 + [(0.5, "neighbours")] * 2 \
+        + [(0.5, "view")] * 2
 
 
 @pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--window", "0"],
