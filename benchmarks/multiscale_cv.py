@@ -34,6 +34,7 @@ import numpy as np
 from sklearn.pipeline import Pipeline
 
 from sklearn_skippose import DTWNearestNeighbors, PoseNormalizer, SequenceWhitener, mirror_poses
+from sklearn_skippose.__main__ import _int_at_least  # the CLI's argparse type
 from sklearn_skippose.datasets import load_jhmdb
 from sklearn_skippose.evaluation import make_method
 from sklearn_skippose.metrics import mean_per_class_accuracy
@@ -114,16 +115,6 @@ def _specs(text):
     return specs
 
 
-def _positive_int(text):
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
-    return value
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-home", default=None)
@@ -132,7 +123,7 @@ def main(argv=None):
                         help="WINDOW:SIZE list of Skip-Pose + mocap + jitter, or none")
     parser.add_argument("--pca", type=_specs, default=[(10, 192), (2, 60)],
                         help="WINDOW:SIZE list of PCA, or none")
-    parser.add_argument("--augment", type=_positive_int, default=20_000)
+    parser.add_argument("--augment", type=_int_at_least(1), default=20_000)
     args = parser.parse_args(argv)
     specs = {"skippose": args.skippose, "pca": args.pca}
     if not any(specs.values()):
