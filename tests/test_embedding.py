@@ -301,6 +301,41 @@ def test_devices_without_cuda(clips):
             SkipPoseEmbedder(max_epochs=1, device=device).fit(X)
 
 
+@pytest.mark.parametrize("Est", [SkipPoseEmbedder, AutoencoderEmbedder])
+def test_gpu_pickle_loads_on_a_machine_without_cuda(clips, monkeypatch, Est):
+    # what a pickle made on a GPU machine holds: device_ "cuda", weights as numpy
+    X, _ = clips
+    emb = Est(window=2, **FAST).fit(X)
+    Z = emb.transform(X[:4])
+    emb.device_ = "cuda"
+    blob = pickle.dumps(emb)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    back = pickle.loads(blob)
+    assert back.device_ == "cpu"
+    assert all(p.device.type == "cpu" for p in back.module_.parameters())
+    np.testing.assert_array_equal(back.transform(X[:4]), Z)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+@pytest.mark.parametrize("Est", [SkipPoseEmbedder, AutoencoderEmbedder])
+@pytest.mark.parametrize("device", ["cuda", "auto"])
+def test_cuda_training_embeds_as_its_cpu_copy(clips, monkeypatch, Est, device):
+    X, _ = clips
+    emb = Est(window=2, device=device, **FAST).fit(X)
+    assert emb.device_ == "cuda"
+    assert all(p.device.type == "cuda" for p in emb.module_.parameters())
+    assert all(np.isfinite(h["train_loss"]) for h in emb.history_)
+    Z = emb.transform(X[:4])
+    assert np.isfinite(Z[~np.isnan(Z)]).all()
+    # the same weights on the CPU (the pickle of a machine without CUDA) embed
+    # alike, up to the GPU's float32 summation order
+    blob = pickle.dumps(emb)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    cpu = pickle.loads(blob)
+    assert cpu.device_ == "cpu"
+    np.testing.assert_allclose(cpu.transform(X[:4]), Z, rtol=1e-3, atol=1e-3)
+
+
 def test_bad_training_params():
     X = np.random.default_rng(0).normal(size=(4, 12, 6))
     with pytest.raises(ValueError, match="cell"):
