@@ -36,7 +36,7 @@ for name, emb in [("PCA", PCAEmbedder()),
     curves[name] = []
     for r in ratios:
         keep = rng.permutation(len(Ztr))[: max(21, int(r * len(Ztr)))]
-        clf = DTWNearestNeighbors(aggregate="mean").fit(Ztr[keep], y[tr][keep])
+        clf = DTWNearestNeighbors().fit(Ztr[keep], y[tr][keep])
         curves[name].append(100 * mean_per_class_accuracy(y[te], clf.predict(Zte)))
     print(name, [f"{a:.1f}" for a in curves[name]])
 

@@ -79,8 +79,8 @@ for name, embedder in embedders.items():
     features = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), embedder,
                              SequenceWhitener()).fit(jhmdb.data[train])
     Z_dict = features.transform(X_dict)
-    whole = DTWNearestNeighbors(aggregate="mean").fit(Z_dict, y_dict)
-    prefixes = DTWNearestNeighbors(aggregate="mean").fit(Z_dict, y_dict)
+    whole = DTWNearestNeighbors().fit(Z_dict, y_dict)
+    prefixes = DTWNearestNeighbors().fit(Z_dict, y_dict)
     for cut in cuts[:-1]:
         prefixes.partial_fit(features.transform(first_part(X_dict, cut)), y_dict)
     stretches = DTWSubsequenceIndex(n_matches=1).fit(Z_dict)

@@ -70,7 +70,7 @@ def with_confidence(clips, kind, rng):
 def accuracy(X, embedder, fill):
     first = [KeypointInterpolator()] if fill else []
     model = make_pipeline(*first, PoseNormalizer(mode="first_pose_isotropic"), embedder,
-                          SequenceWhitener(), DTWNearestNeighbors(aggregate="mean"))
+                          SequenceWhitener(), DTWNearestNeighbors())
     model.fit(X[tr], jhmdb.target[tr])  # the embedder uses no labels
     return 100 * mean_per_class_accuracy(jhmdb.target[te], model.predict(X[te]))
 

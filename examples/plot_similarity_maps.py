@@ -28,7 +28,7 @@ feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
                      SkipPoseEmbedder(max_epochs=30, random_state=0),
                      SequenceWhitener()).fit(jhmdb.data[tr])
 Ztr, Zte = feat.transform(jhmdb.data[tr]), feat.transform(jhmdb.data[te])
-clf = DTWNearestNeighbors(aggregate="mean").fit(Ztr, jhmdb.target[tr])
+clf = DTWNearestNeighbors().fit(Ztr, jhmdb.target[tr])
 poses = PoseNormalizer(mode="first_pose_isotropic").fit_transform(jhmdb.data)
 
 # %%

@@ -26,7 +26,7 @@ feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), PCAEmbedder(),
 Ztr, Zte = feat.transform(jhmdb.data[tr]), feat.transform(jhmdb.data[te])
 ytr, yte = jhmdb.target[tr], jhmdb.target[te]
 
-clf = DTWNearestNeighbors(aggregate="mean").fit(Ztr[ytr != new], ytr[ytr != new])
+clf = DTWNearestNeighbors().fit(Ztr[ytr != new], ytr[ytr != new])
 print("classes before:", len(clf.classes_), "- pullup known:", new in clf.classes_)
 pred = clf.predict(Zte[yte == new])
 print("pullup test clips predicted as:", sorted(set(names[pred].tolist())))
