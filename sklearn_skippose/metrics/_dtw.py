@@ -540,7 +540,10 @@ def pairwise_dtw_scores(X, Y=None, *, metric="cosine", aggregate="sum",
         Local similarity between time steps.
     aggregate : {"sum", "mean", "cost"}, default="sum"
         How similarities along the optimal path become one score (module
-        docstring).
+        docstring). The default is the paper's sum (eq. 7); the estimators
+        (:class:`~sklearn_skippose.DTWNearestNeighbors`,
+        :class:`~sklearn_skippose.DTWNeighborsIndex`) default to ``"mean"``,
+        so pass ``aggregate="mean"`` to reproduce their scores.
     global_constraint : {None, "sakoe_chiba", "itakura"}, default=None
         tslearn's global constraints.
     sakoe_chiba_radius : int, default=None
