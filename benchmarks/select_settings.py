@@ -33,7 +33,9 @@ Every combination of
   :class:`~sklearn_skippose.SequenceStandardScaler` or
   :class:`~sklearn_skippose.SequenceWhitener` (``--scale`` keeps some of
   them; the whitener's shrinkage, ``--shrinkage 0.001,0.1``, default 0.001
-  only);
+  only), then each sequence's own mean frame subtracted in part
+  (:class:`~sklearn_skippose.SequenceCenterer`, ``--center 0,0.6``: the
+  fraction subtracted; default 0 only, no centring);
 * DTW score: ``aggregate`` in {"sum", "mean"} and ``metric`` in
   {"cosine", "euclidean"}; neighbours that vote (``--n-neighbors 1,3``;
   default 1 only); global path constraint of the DTW (``--constraint
@@ -51,7 +53,7 @@ ranking is printed. ``skippose evaluate`` uses the winner.
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
 [--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
 [--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
-[--contrastive 0] [--contrastive-pair view] [--mocap-fps 25] [--patience 5] [--scale none,standard,whiten] [--shrinkage 0.001]
+[--contrastive 0] [--contrastive-pair view] [--mocap-fps 25] [--patience 5] [--scale none,standard,whiten] [--shrinkage 0.001] [--center 0]
 [--random-state 0]``.
 """
 
@@ -70,6 +72,7 @@ from sklearn.pipeline import Pipeline
 from sklearn_skippose import (
     DTWNearestNeighbors,
     PoseNormalizer,
+    SequenceCenterer,
     SequenceStandardScaler,
     PoseJitter,
     SequenceWhitener,
@@ -174,6 +177,9 @@ def main(argv=None):
                    help="comma-separated scalings to try among none, standard, whiten")
     p.add_argument("--shrinkage", default="0.001",
                    help="comma-separated shrinkages of the whitener (default 0.001, its own)")
+    p.add_argument("--center", default="0",
+                   help="comma-separated fractions of each sequence's mean frame subtracted "
+                        "after the scaling (SequenceCenterer; default 0, none)")
     p.add_argument("--random-state", type=int, default=0,
                    help="seed of the neural embedders (PCA takes none), to measure seed noise")
     args = p.parse_args(argv)
@@ -191,6 +197,9 @@ def main(argv=None):
     patiences = _number_list(p, "--patience", args.patience)
     constraints = _constraints(p, args.constraint)
     shrinkages = _number_list(p, "--shrinkage", args.shrinkage, float, 0)
+    centers = _number_list(p, "--center", args.center, float, 0)
+    if max(centers) > 1:
+        p.error(f"--center fractions must be in [0, 1], got {args.center!r}")
     scalers = {"none": ["passthrough"], "standard": [SequenceStandardScaler()],
                "whiten": [SequenceWhitener(shrinkage=s) for s in shrinkages]}
     scale_names = args.scale.split(",")
@@ -205,6 +214,7 @@ def main(argv=None):
     modes = args.normalize.split(",")
     classifier = {
         "pipeline__scale": [sc for name in dict.fromkeys(scale_names) for sc in scalers[name]],
+        "pipeline__center__fraction": centers,
         "pipeline__knn__aggregate": ["sum", "mean"],
         "pipeline__knn__metric": ["cosine", "euclidean"],
         "pipeline__knn__n_neighbors": ks,
@@ -242,6 +252,7 @@ def main(argv=None):
                                       data_home=args.data_home,
                                       random_state=args.random_state)),
                 ("scale", "passthrough"),
+                ("center", SequenceCenterer(fraction=0.0)),
                 ("knn", DTWNearestNeighbors()),
             ], memory=Memory(cache, verbose=0))
             t = time.perf_counter()
@@ -256,6 +267,8 @@ def main(argv=None):
             scale = _SHORT.get(type(prm["scale"]).__name__, "none")
             if scale == "white" and len(shrinkages) > 1:
                 scale += f"({prm['scale'].shrinkage:g})"
+            if len(centers) > 1:
+                scale += f" center={prm['center__fraction']:g}"
             folds = " ".join(f"{100 * res[f'split{j}_test_score'][i]:.1f}"
                              for j in range(cv.get_n_splits()))
             jit = "" if "embed__jitter" not in prm else \

@@ -10,7 +10,7 @@ from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .neighbors import (DTWNearestNeighbors, DTWNeighborsIndex, DTWNeighborsTransformer,
                         DTWSubsequenceIndex)
 from .preprocessing import (FrameRateResampler, KeypointInterpolator, PoseNormalizer,
-                            SequenceStandardScaler, SequenceWhitener)
+                            SequenceCenterer, SequenceStandardScaler, SequenceWhitener)
 from .utils import show_versions
 
 __version__ = "0.1.0"
@@ -27,6 +27,7 @@ __all__ = [
     "PoseJitter",
     "PCAEmbedder",
     "PoseNormalizer",
+    "SequenceCenterer",
     "SequenceStandardScaler",
     "SequenceWhitener",
     "SkipPoseEmbedder",

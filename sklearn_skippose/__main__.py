@@ -67,11 +67,13 @@ def _global_settings(args):
     return {name: getattr(args, name) for name in METHOD_SETTINGS}
 
 
-def _scale_words(scale, shrinkage):
-    """How the embeddings were scaled, for the table's heading."""
+def _scale_words(scale, shrinkage, center=0.0):
+    """How the embeddings were scaled (and centred), for the table's heading."""
     words = _SCALE_WORDS[scale]
     if scale == "whiten" and shrinkage != 1e-3:
         words = f"whitened embeddings (shrinkage {shrinkage:g}), "
+    if center:
+        words += f"{center:g} of each clip's mean embedding subtracted, "
     return words
 
 
@@ -118,7 +120,7 @@ def _evaluate(args):
         args.data_home, methods=methods, splits=splits, window=args.window,
         n_components=args.n_components, augment=args.augment, normalize=args.normalize,
         jitter=args.jitter, mirror=args.mirror,
-        scale=args.scale, shrinkage=args.shrinkage,
+        scale=args.scale, shrinkage=args.shrinkage, center=args.center,
         aggregate=args.aggregate, metric=args.metric,
         n_neighbors=args.n_neighbors, max_epochs=args.max_epochs,
         contrastive=args.contrastive, method_settings=args.method_settings or None,
@@ -132,7 +134,7 @@ def _evaluate(args):
     if args.contrastive:
         jitter += f", contrastive {args.contrastive:g} (Skip-Pose)"
     print(f"{result['dataset']}, window {args.window}, {args.normalize} poses{jitter}{mirror},\n"
-          f"{_scale_words(args.scale, args.shrinkage)}DTW {args.metric} "
+          f"{_scale_words(args.scale, args.shrinkage, args.center)}DTW {args.metric} "
           f"{args.aggregate!r}, {args.n_neighbors}-NN; mean per-class accuracy / macro AP (%)")
     if args.method_settings:
         print("per-method settings: " + "; ".join(
@@ -236,6 +238,17 @@ def _shrinkage(text):
     return value
 
 
+def _fraction(text):
+    """argparse type of ``--center``: a number in [0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"must be a number in [0, 1], got {text}")
+    return value
+
+
 def _split_list(text):
     """``"1,3"`` -> ``[1, 3]`` (argparse type of ``--splits``)."""
     try:
@@ -276,7 +289,7 @@ def _parse_set(parser, items):
                 value = int(value)
             except ValueError:
                 parser.error(f"--set {item!r}: {key} must be an integer")
-        elif key in ("contrastive", "shrinkage"):
+        elif key in ("contrastive", "shrinkage", "center"):
             try:
                 value = float(value)
             except ValueError:
@@ -363,6 +376,9 @@ def _parser():
     e.add_argument("--shrinkage", type=_shrinkage, default=1e-3,
                    help="the whitener's shrinkage, added to every variance relative to the "
                         "largest (default 0.001; with --scale whiten)")
+    e.add_argument("--center", type=_fraction, default=0.0,
+                   help="fraction of each clip's own mean embedding subtracted after the "
+                        "scaling (SequenceCenterer; default 0, none)")
     e.add_argument("--contrastive", type=float, default=0.0,
                    help="weight of the view-invariance term of the Skip-Pose methods "
                         "(not in the paper; default 0)")

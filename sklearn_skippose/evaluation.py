@@ -24,7 +24,8 @@ from .embedding import AutoencoderEmbedder, PCAEmbedder, SkipPoseEmbedder
 from .metrics import macro_average_precision, mean_per_class_accuracy
 from .neighbors import DTWNearestNeighbors
 from .preprocessing import _MODES as _NORMALIZE_MODES
-from .preprocessing import PoseNormalizer, SequenceStandardScaler, SequenceWhitener
+from .preprocessing import (PoseNormalizer, SequenceCenterer, SequenceStandardScaler,
+                            SequenceWhitener)
 from .utils._sequences import check_bool_param, check_int_param
 
 __all__ = ["METHODS", "METHOD_SETTINGS", "make_method", "evaluate_jhmdb", "format_table",
@@ -143,7 +144,8 @@ def _scaler(scale, shrinkage=1e-3):
 def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2, 3),
                    window=4, n_components=64, augment=100_000,
                    normalize="first_pose_isotropic", jitter=True, mirror=True,
-                   scale="whiten", shrinkage=1e-3, aggregate="mean", metric="cosine", n_neighbors=1, max_epochs=100,
+                   scale="whiten", shrinkage=1e-3, center=0.0, aggregate="mean", metric="cosine",
+                   n_neighbors=1, max_epochs=100,
                    contrastive=0.0, method_settings=None, classes=None, random_state=0, output=None,
                    save_embedders=False, verbose=True):
     """Run the JHMDB evaluation and return (and optionally write) the results.
@@ -197,6 +199,10 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         less the minor directions of the embedding are raised to the major
         ones' variance. Chosen per method on the training clips (results
         page): PCA keeps 1e-3, Skip-Pose + augmentation prefers about 0.1.
+    center : float, default=0.0
+        Fraction of each clip's own mean embedding subtracted from its
+        frames after the scaling (:class:`~sklearn_skippose.SequenceCenterer`),
+        in [0, 1]; 0 (the default) leaves them as they are.
     aggregate : {"sum", "mean", "cost"}, default="mean"
         DTW score.
     metric : {"cosine", "euclidean"}, default="cosine"
@@ -305,7 +311,7 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
             for s in ([None] if m in UNSEEDED_METHODS else seeds)]
     base = {"window": window, "n_components": n_components, "augment": augment,
             "normalize": normalize, "jitter": jitter, "mirror": mirror, "scale": scale,
-            "shrinkage": shrinkage, "aggregate": aggregate, "metric": metric,
+            "shrinkage": shrinkage, "center": center, "aggregate": aggregate, "metric": metric,
             "n_neighbors": n_neighbors, "max_epochs": max_epochs, "contrastive": contrastive}
     overrides, config = _method_configs(methods, base, method_settings)
     if output is not None:  # before any training: a run is not lost for want of a folder
@@ -325,6 +331,8 @@ def evaluate_jhmdb(data_home=None, *, methods=("pca", "skippose"), splits=(1, 2,
         t0 = time.perf_counter()
         steps = [PoseNormalizer(mode=c["normalize"]), emb] + _scaler(c["scale"],
                                                                      c["shrinkage"])
+        if c["center"]:
+            steps.append(SequenceCenterer(fraction=c["center"]))
         feat = make_pipeline(*steps).fit(X[tr])  # no labels
         fit_s = time.perf_counter() - t0
         saved = None
@@ -646,7 +654,7 @@ def _weighted_average_precision(positive, score, W):
 
 #: Settings of :func:`evaluate_jhmdb` that ``method_settings`` may override per method.
 METHOD_SETTINGS = ("window", "n_components", "augment", "normalize", "jitter", "mirror",
-                   "scale", "shrinkage", "aggregate", "metric", "n_neighbors", "max_epochs",
+                   "scale", "shrinkage", "center", "aggregate", "metric", "n_neighbors", "max_epochs",
                    "contrastive")
 
 
@@ -690,6 +698,7 @@ def _method_configs(methods, base, method_settings):
 def _check_settings(c):
     _scaler(c["scale"])
     SequenceWhitener(shrinkage=c["shrinkage"])._check_shrinkage()
+    SequenceCenterer(fraction=c["center"])._check_params()
     for name in ("jitter", "mirror"):
         check_bool_param(c[name], name)
     if c["normalize"] not in _NORMALIZE_MODES:

@@ -19,7 +19,7 @@ from .utils._sequences import (
 )
 
 __all__ = ["FrameRateResampler", "KeypointInterpolator", "PoseNormalizer",
-           "SequenceStandardScaler", "SequenceWhitener"]
+           "SequenceCenterer", "SequenceStandardScaler", "SequenceWhitener"]
 
 _MODES = ("first_pose", "first_pose_isotropic", "sequence_bbox", "pose_centred")
 # float32 input stays float32 (half the memory); anything else becomes float64
@@ -725,4 +725,96 @@ class SequenceWhitener(
         out = np.full(X3.shape[:2] + (self.n_components_,), np.nan, dtype=X3.dtype)
         C = np.nan_to_num(X3[real] - self.mean_)
         out[real] = (C @ self.components_.T) / self.scale_
+        return out[:, 0, :] if two_d else out
+
+
+class SequenceCenterer(_StatelessSequenceTransformer):
+    """Subtract a fraction of every sequence's own mean frame from its frames.
+
+    ``transform`` replaces every real frame ``z_t`` of a sequence by
+    ``z_t - fraction * mean(z)``, the mean taken over that sequence's real
+    frames (per feature, over the values it observes). Padding stays NaN.
+    Stateless: every sequence is centred on itself, so a query needs nothing
+    from the training set.
+
+    Placed after :class:`SequenceWhitener`, before
+    :class:`~sklearn_skippose.DTWNearestNeighbors`, it lowers the part of the
+    cosine similarity that two clips owe to what stays constant through each
+    (the actor's build, the camera, the average pose), so that how the
+    embedding moves counts for more. ``fraction=1`` removes it all, which also
+    removes what the average pose says about the action, so a fraction
+    between 0 and 1 is a setting to choose by cross-validation on training
+    clips (``benchmarks/select_settings.py --center 0,0.5,0.6,0.7`` on
+    JHMDB).
+
+    Parameters
+    ----------
+    fraction : float, default=1.0
+        Share of the sequence mean that is subtracted, in [0, 1]: 0 leaves
+        the sequences as they are, 1 centres every sequence on zero.
+
+    Attributes
+    ----------
+    n_features_in_ : int
+        Features per frame seen in ``fit``.
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
+        Names of features seen during ``fit`` (2D DataFrame input only).
+
+    See Also
+    --------
+    SequenceWhitener : Whitening over all training frames, the step before.
+    SequenceStandardScaler : Standardisation over all training frames.
+
+    Notes
+    -----
+    A 2D input is a set of single-frame sequences, each its own mean:
+    every row is multiplied by ``1 - fraction`` (zeros with
+    ``fraction=1``, which a cosine score cannot compare).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_skippose import SequenceCenterer
+    >>> X = np.array([[[1.0, 2.0], [3.0, 6.0], [np.nan, np.nan]]])  # 2 real frames
+    >>> SequenceCenterer().fit_transform(X)[0]
+    array([[-1., -2.],
+           [ 1.,  2.],
+           [nan, nan]])
+    >>> SequenceCenterer(fraction=0.5).fit_transform(X)[0, :2]
+    array([[0., 0.],
+           [2., 4.]])
+    """
+
+    def __init__(self, fraction=1.0):
+        self.fraction = fraction
+
+    def _check_params(self):
+        f = self.fraction
+        if isinstance(f, bool) or not isinstance(f, Real):
+            raise TypeError(f"fraction must be a number in [0, 1], got {f!r}.")
+        if not 0 <= f <= 1:
+            raise ValueError(f"fraction must be in [0, 1], got {f!r}.")
+
+    def transform(self, X):
+        """Subtract ``fraction`` times each sequence's mean frame.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_sequences, max_frames, n_features)
+            NaN-padded sequences with the feature count seen in ``fit``.
+
+        Returns
+        -------
+        X_centred : ndarray
+            Same shape as a 2D or 3D input (3D for lists); padding and
+            missing values stay NaN; float32 for float32 input, float64
+            otherwise.
+        """
+        two_d, X3, lengths = self._checked(X)
+        F = X3.astype(np.float64)
+        F[~_real_frames(X3, lengths)] = np.nan
+        with _never_observed_is_fine():
+            mean = np.nanmean(F, axis=1, keepdims=True)
+        mean = np.where(np.isnan(mean), 0.0, mean)
+        out = (X3 - float(self.fraction) * mean).astype(X3.dtype, copy=False)
         return out[:, 0, :] if two_d else out

@@ -23,16 +23,17 @@ def _data_home():
     return REPO.parent / "shared" / "data"
 
 
-def pca_fold_accuracies(data_home, split, window, n_components, shrinkage=1e-3,
+def pca_fold_accuracies(data_home, split, window, n_components, shrinkage=1e-3, center=0.0,
                         **knn_params):
     """Mean per-class accuracy on each video-disjoint fold of ``split``'s training
     clips (0-based), by hand: first-pose isotropic normalisation, PCA, whitening,
     mean cosine DTW 1-NN (``knn_params`` added) with the dictionary's mirrored
-    clips added; ``shrinkage`` is the whitener's."""
+    clips added; ``shrinkage`` is the whitener's, ``center`` the fraction of each
+    sequence's mean frame subtracted after whitening."""
     from sklearn.pipeline import make_pipeline
 
     from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
-                                  SequenceWhitener, mirror_poses)
+                                  SequenceCenterer, SequenceWhitener, mirror_poses)
     from sklearn_skippose.datasets import load_jhmdb
     from sklearn_skippose.metrics import mean_per_class_accuracy
     from sklearn_skippose.model_selection import inner_splits
@@ -44,7 +45,8 @@ def pca_fold_accuracies(data_home, split, window, n_components, shrinkage=1e-3,
     for dic, val in cv.split(X):
         feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"),
                              PCAEmbedder(window=window, n_components=n_components),
-                             SequenceWhitener(shrinkage=shrinkage)).fit(X[dic])
+                             SequenceWhitener(shrinkage=shrinkage),
+                             SequenceCenterer(fraction=center)).fit(X[dic])
         knn = DTWNearestNeighbors(aggregate="mean", **knn_params).fit(feat.transform(X[dic]), y[dic])
         knn.partial_fit(feat.transform(mirror_poses(X[dic])), y[dic])
         accs.append(mean_per_class_accuracy(y[val], knn.predict(feat.transform(X[val]))))

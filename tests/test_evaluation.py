@@ -182,6 +182,52 @@ def test_shrinkage_reaches_the_whitener(data_home, tmp_path, capsys):
         evaluate_jhmdb(data_home, method_settings={"pca": {"shrinkage": "a lot"}}, **kw)
 
 
+def test_center_reaches_the_pipeline(data_home, tmp_path, capsys):
+    """``center`` (global, per method, or ``--center`` / ``--set``) subtracts that
+    fraction of each clip's mean embedding after the whitener: the accuracy is the
+    pipeline's by hand with a SequenceCenterer, and not the uncentred one's."""
+    import numpy as np
+    from sklearn.pipeline import make_pipeline
+
+    from sklearn_skippose import (DTWNearestNeighbors, PCAEmbedder, PoseNormalizer,
+                                  SequenceCenterer, SequenceWhitener)
+    from sklearn_skippose.datasets import load_jhmdb
+    from sklearn_skippose.metrics import mean_per_class_accuracy
+
+    classes = ["clap", "golf", "pullup", "wave", "walk", "jump"]
+    kw = dict(methods=["pca"], splits=[1], classes=classes, mirror=False, verbose=False)
+    glob = evaluate_jhmdb(data_home, center=0.6, **kw)
+    per = evaluate_jhmdb(data_home, method_settings={"pca": {"center": 0.6}}, **kw)
+    jh = load_jhmdb(data_home)
+    keep = np.isin(jh.target_names[jh.target], classes)
+    tr, te = keep & (jh.splits[:, 0] == 1), keep & (jh.splits[:, 0] == 2)
+    acc = {}
+    for center in (0.0, 0.6):
+        feat = make_pipeline(PoseNormalizer(mode="first_pose_isotropic"), PCAEmbedder(window=4),
+                             SequenceWhitener(), SequenceCenterer(fraction=center)).fit(jh.data[tr])
+        knn = DTWNearestNeighbors().fit(feat.transform(jh.data[tr]), jh.target[tr])
+        acc[center] = mean_per_class_accuracy(jh.target[te],
+                                              knn.predict(feat.transform(jh.data[te])))
+    assert acc[0.6] != pytest.approx(acc[0.0])  # the setting matters here
+    assert glob["results"][0]["accuracy"] == pytest.approx(acc[0.6])
+    assert per["results"][0]["accuracy"] == pytest.approx(acc[0.6])
+    assert glob["settings"]["center"] == 0.6 and per["settings"]["center"] == 0.0
+    for argv in (["--center", "0.6"], ["--set", "pca:center=0.6"]):
+        out_dir = tmp_path / argv[0].strip("-")
+        assert main(["evaluate", "--data-home", str(data_home), "--methods", "pca", "--splits",
+                     "1", "--classes", ",".join(classes), "--no-mirror", *argv,
+                     "--output", str(out_dir)]) == 0
+        res = json.loads((out_dir / "results.json").read_text())
+        assert res["results"][0]["accuracy"] == pytest.approx(acc[0.6])
+    assert "0.6 of each clip's mean embedding subtracted" in capsys.readouterr().out
+    for bad, err in [(1.5, ValueError), (-0.1, ValueError), ("half", TypeError)]:
+        with pytest.raises(err, match="fraction must be"):
+            evaluate_jhmdb(data_home, center=bad, **kw)
+    with pytest.raises(SystemExit, match="skippose evaluate: fraction must be in"):
+        main(["evaluate", "--data-home", str(data_home), "--methods", "pca",
+              "--set", "pca:center=2", "--output", str(tmp_path / "bad")])
+
+
 def test_method_settings_match_separate_runs(data_home):
     """A per-method override gives what a run with that setting for everyone gives,
     and leaves the other methods alone."""
@@ -568,6 +614,9 @@ def test_history_rows_are_strict_json():
     (["--shrinkage", "-1"], "--shrinkage: must be a finite number >= 0"),
     (["--shrinkage", "inf"], "--shrinkage: must be a finite number >= 0"),
     (["--shrinkage", "lots"], "--shrinkage: expected a number"),
+    (["--center", "1.5"], "--center: must be a number in [0, 1]"),
+    (["--center", "nan"], "--center: must be a number in [0, 1]"),
+    (["--center", "half"], "--center: expected a number"),
 ])
 def test_cli_refuses_bad_numbers_before_running(args, message, capsys):
     with pytest.raises(SystemExit) as exc:

@@ -160,6 +160,53 @@ def test_sequence_whitener_missing_values_and_bad_input():
         w.transform(np.zeros((1, 2, 3)))
 
 
+def test_sequence_centerer_by_hand(rng):
+    from sklearn_skippose import SequenceCenterer
+
+    X = rng.normal(size=(4, 6, 3)) + 5.0
+    lengths = np.array([6, 2, 4, 1])
+    X[np.arange(6)[None, :] >= lengths[:, None]] = np.nan  # padding
+    X[2, 1, 0] = np.nan  # a missing value inside a real frame
+    for fraction in (0.0, 0.6, 1.0):
+        out = SequenceCenterer(fraction=fraction).fit_transform(X)
+        np.testing.assert_array_equal(np.isnan(out), np.isnan(X))
+        for i, L in enumerate(lengths):
+            frames = X[i, :L]
+            mean = [np.mean(frames[~np.isnan(frames[:, j]), j]) for j in range(3)]
+            np.testing.assert_allclose(out[i, :L], frames - fraction * np.array(mean))
+    full = SequenceCenterer().fit_transform(X)
+    np.testing.assert_allclose(np.nanmean(full, axis=1), 0.0, atol=1e-12)
+    np.testing.assert_allclose(full[3, 0], 0.0)  # a one-frame sequence is its own mean
+    # float32 stays float32; 2D rows are one-frame sequences; ragged lists are accepted
+    assert SequenceCenterer().fit_transform(X.astype(np.float32)).dtype == np.float32
+    np.testing.assert_allclose(SequenceCenterer(fraction=0.25).fit_transform(X[:, 0]),
+                               0.75 * X[:, 0])
+    ragged = SequenceCenterer().fit_transform([X[0, :6], X[1, :2]])
+    np.testing.assert_allclose(ragged[:2], full[:2], equal_nan=True)
+    # a feature never observed in a sequence stays missing, with nothing subtracted elsewhere
+    Y = np.array([[[1.0, np.nan], [3.0, np.nan]]])
+    np.testing.assert_allclose(SequenceCenterer().fit_transform(Y)[0, :, 0], [-1.0, 1.0])
+
+
+def test_sequence_centerer_bad_input():
+    from sklearn_skippose import SequenceCenterer
+
+    X = np.arange(12.0).reshape(2, 3, 2)
+    for bad, err, msg in [(-0.1, ValueError, r"in \[0, 1\], got -0.1"),
+                          (1.5, ValueError, r"in \[0, 1\], got 1.5"),
+                          (np.nan, ValueError, "in \\[0, 1\\]"),
+                          ("0.5", TypeError, "must be a number"),
+                          (True, TypeError, "must be a number")]:
+        with pytest.raises(err, match=msg):
+            SequenceCenterer(fraction=bad).fit(X)
+    c = SequenceCenterer().fit(X)
+    with pytest.raises(ValueError, match="X has 3 features"):
+        c.transform(np.zeros((1, 2, 3)))
+    c.set_params(fraction=2.0)  # checked again at transform
+    with pytest.raises(ValueError, match="fraction"):
+        c.transform(X)
+
+
 def test_sequence_standard_scaler_bad_flags():
     from sklearn_skippose import SequenceStandardScaler
 

@@ -85,6 +85,25 @@ def test_shrinkage_rows_match_the_folds_by_hand(data_home, capsys):
     assert got["0.001"] != pytest.approx(got["0.3"], abs=0.051)
 
 
+def test_center_rows_match_the_folds_by_hand(data_home, capsys):
+    """``--scale whiten --center 0,0.6``: one row per fraction, each against the
+    whitened embeddings centred on their own sequence by that fraction, by hand."""
+    assert _script().main(["--data-home", str(data_home), "--methods", "pca", "--normalize",
+                           "first_pose_isotropic", "--window", "2", "--n-components", "8",
+                           "--split", "2", "--scale", "whiten", "--center", "0,0.6"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines() if ln.strip().startswith("T=2")]
+    assert len(rows) == 2 * 2 * 2 * 2  # fractions x aggregates x metrics x mirror
+    got = {}
+    for lab in ("0", "0.6"):
+        got[lab] = _folds(next(ln for ln in rows if f"center={lab} " in ln
+                               and "aggregate=mean" in ln and "metric=cosine" in ln
+                               and "mirror=yes" in ln))
+        by_hand = pca_fold_accuracies(data_home, 1, window=2, n_components=8,
+                                      center=float(lab))
+        assert [100 * a for a in by_hand] == pytest.approx(got[lab], abs=0.051)
+    assert got["0"] != pytest.approx(got["0.6"], abs=0.051)
+
+
 def _record_fits(monkeypatch, *names):
     """Spy on ``SkipPoseEmbedder.fit``: the list it returns receives, for
     every fit, the tuple of the named parameters' values."""
@@ -142,6 +161,7 @@ def test_contrastive_pair_reaches_the_embedder(data_home, capsys, monkeypatch):
                                   ["--constraint", "-1"], ["--constraint", "sakoe"],
                                   ["--constraint", "none,"], ["--shrinkage", "-0.1"],
                                   ["--shrinkage", "a"], ["--scale", "whiten,zscore"],
+                                  ["--center", "1.5"], ["--center", "-0.1"], ["--center", "a"],
                                   ["--patience", "0"], ["--patience", "5,x"],
                                   ["--contrastive-pair", "neighbors"],
                                   ["--contrastive-pair", "view,"]])
