@@ -20,7 +20,9 @@ Every combination of
   yes`` or ``no`` keeps one, halving the fits);
 * for ``skippose-aug``: the frame rate of the Human3.6M windows
   (``MocapProjection(fps=...)``, ``--mocap-fps 25,30``: the recordings'
-  own 25 Hz, or resampled to JHMDB's 30; default 25 only);
+  own 25 Hz, or resampled to JHMDB's 30; default 25 only) and how many
+  projections each epoch draws (``MocapProjection(n_samples=...)``,
+  ``--augment 20000,60000``; default 20,000 only);
 * for the Skip-Pose methods: the weight of the view-invariance term
   (``SkipPoseEmbedder(contrastive=...)``, not in the paper; ``--contrastive
   0,0.1``; default 0 only) and what it pairs a window with
@@ -51,7 +53,7 @@ settings with ``Pipeline(memory=...)``) with mean per-class accuracy, and the
 ranking is printed. ``skippose evaluate`` uses the winner.
 
 Run: ``python benchmarks/select_settings.py [--split 1] [--methods pca,skippose-aug]
-[--augment 20000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
+[--augment 20000,60000] [--normalize first_pose,first_pose_isotropic,sequence_bbox]
 [--window 4] [--n-components 64] [--n-neighbors 1] [--constraint none] [--jitter both]
 [--contrastive 0] [--contrastive-pair view] [--mocap-fps 25] [--patience 5] [--scale none,standard,whiten] [--shrinkage 0.001] [--center 0]
 [--random-state 0]``.
@@ -148,8 +150,9 @@ def main(argv=None):
     p.add_argument("--split", type=int, default=1, choices=[1, 2, 3])
     p.add_argument("--methods", default="pca,skippose-aug")
     p.add_argument("--max-epochs", type=int, default=100)
-    p.add_argument("--augment", type=int, default=20_000,
-                   help="Human3.6M projections per epoch for skippose-aug")
+    p.add_argument("--augment", default="20000",
+                   help="skippose-aug: comma-separated numbers of Human3.6M projections "
+                        "per epoch to compare")
     p.add_argument("--normalize", default="first_pose,first_pose_isotropic,sequence_bbox",
                    help="comma-separated PoseNormalizer modes to compare")
     p.add_argument("--window", default="4",
@@ -194,6 +197,7 @@ def main(argv=None):
         p.error("--contrastive-pair must be comma-separated view, neighbours; "
                 f"got {args.contrastive_pair!r}")
     mocap_fps = _number_list(p, "--mocap-fps", args.mocap_fps, float, 1)
+    augments = _number_list(p, "--augment", args.augment, int, 0)
     patiences = _number_list(p, "--patience", args.patience)
     constraints = _constraints(p, args.constraint)
     shrinkages = _number_list(p, "--shrinkage", args.shrinkage, float, 0)
@@ -227,6 +231,7 @@ def main(argv=None):
         if aug:  # 25 Hz: the recordings as they are (fps=None)
             extra["pipeline__embed__augmentation__fps"] = [None if f == 25 else f
                                                            for f in mocap_fps]
+            extra["pipeline__embed__augmentation__n_samples"] = augments
         # the pair matters only with a contrastive term: contrastive=0 is fitted once
         terms = [{}]
         if method.startswith("skippose"):
@@ -248,7 +253,7 @@ def main(argv=None):
         with tempfile.TemporaryDirectory() as cache:
             pipe = Pipeline([
                 ("norm", PoseNormalizer()),
-                ("embed", make_method(method, max_epochs=args.max_epochs, augment=args.augment,
+                ("embed", make_method(method, max_epochs=args.max_epochs, augment=augments[0],
                                       data_home=args.data_home,
                                       random_state=args.random_state)),
                 ("scale", "passthrough"),
@@ -275,6 +280,8 @@ def main(argv=None):
                 f"jitter={'no ' if prm['embed__jitter'] is None else 'yes'} "
             if "embed__augmentation__fps" in prm:
                 jit += f"mocap_fps={prm['embed__augmentation__fps'] or 25:g} "
+            if len(augments) > 1 and "embed__augmentation__n_samples" in prm:
+                jit += f"augment={prm['embed__augmentation__n_samples']} "
             if "embed__contrastive" in prm:
                 jit += f"contrastive={prm['embed__contrastive']:g} "
             if len(pairs) > 1 and prm.get("embed__contrastive"):  # no pair without a term

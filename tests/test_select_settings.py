@@ -112,7 +112,8 @@ def _record_fits(monkeypatch, *names):
     seen, fit = [], SkipPoseEmbedder.fit
 
     def spy(self, X, y=None, **kw):
-        seen.append(tuple(getattr(self, n) for n in names))
+        # "augmentation__n_samples": a parameter of a nested estimator
+        seen.append(tuple(self.get_params()[n] for n in names))
         return fit(self, X, y, **kw)
 
     monkeypatch.setattr(SkipPoseEmbedder, "fit", spy)
@@ -156,7 +157,23 @@ def test_contrastive_pair_reaches_the_embedder(data_home, capsys, monkeypatch):
         + [(0.5, "view")] * 2
 
 
-@pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--window", "0"],
+def test_augment_amounts_reach_the_projections(data_home, capsys, monkeypatch):
+    """``--augment 50,200`` (Skip-Pose + mocap, 1 epoch): one row per amount,
+    and every fit draws that many Human3.6M projections per epoch (a spy on
+    ``fit``)."""
+    seen = _record_fits(monkeypatch, "augmentation__n_samples")
+    assert _script().main(["--data-home", str(data_home), "--methods", "skippose-aug",
+                           "--normalize", "first_pose_isotropic", "--window", "2",
+                           "--n-components", "4", "--max-epochs", "1", "--split", "2",
+                           "--scale", "whiten", "--jitter", "no", "--augment", "50,200"]) == 0
+    rows = [ln for ln in capsys.readouterr().out.splitlines()
+            if "aggregate=mean" in ln and "metric=cosine" in ln and "mirror=yes" in ln]
+    assert sorted(re.search(r"augment=(\d+) ", ln).group(1) for ln in rows) == ["200", "50"]
+    assert sorted(seen) == [(50,), (50,), (200,), (200,)]  # two folds each
+
+
+@pytest.mark.parametrize("argv", [["--random-state", "-1"], ["--augment", "-5"],
+                                  ["--augment", "1e4"], ["--window", "0"],
                                   ["--n-components", "x"], ["--contrastive", "-1"],
                                   ["--constraint", "-1"], ["--constraint", "sakoe"],
                                   ["--constraint", "none,"], ["--shrinkage", "-0.1"],
