@@ -139,7 +139,7 @@ def _evaluate(args):
     if args.method_settings:
         print("per-method settings: " + "; ".join(
             f"{m}: " + ", ".join(f"{k}={v}" for k, v in o.items())
-            for m, o in args.method_settings.items()))
+            for m, o in args.method_settings.items()) + " (these replace the line above's values)")
     if len(args.random_state) > 1:
         print(f"seeds {', '.join(map(str, args.random_state))}: cells are means over the seeds")
     print(format_table(result))

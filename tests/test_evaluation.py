@@ -254,7 +254,8 @@ def test_method_settings_cli(data_home, tmp_path, capsys):
                "--output", str(tmp_path)])
     assert rc == 0
     out = capsys.readouterr().out
-    assert "per-method settings: pca: window=6, n_neighbors=3, mirror=False" in out
+    assert ("per-method settings: pca: window=6, n_neighbors=3, mirror=False (these replace "
+            "the line above's values)") in out
     assert "pca window=6 n_neighbors=3 mirror=False" in out
     res = json.loads((tmp_path / "results.json").read_text())
     assert res["method_settings"] == {"pca": {"window": 6, "n_neighbors": 3, "mirror": False}}
