@@ -102,6 +102,27 @@ def test_embedder_trains_with_augmentation(jhmdb, h36m_home):
         SkipPoseEmbedder(window=2, max_epochs=1, augmentation=aug).fit(np.zeros((3, 10, 4)) + 1)
 
 
+@pytest.mark.parametrize("n_samples", [0, 130])
+def test_every_epoch_draws_n_samples_projections(jhmdb, h36m_home, monkeypatch, n_samples):
+    """The amount is per epoch: over 2 epochs the embedder asks the
+    augmentation for 2 * n_samples windows in all (none for 0), each of the
+    triplet's span of 3 T poses."""
+    calls, sample = [], MocapProjection.sample
+
+    def spy(self, n, n_frames, **kw):
+        calls.append((n, n_frames))
+        return sample(self, n, n_frames, **kw)
+
+    monkeypatch.setattr(MocapProjection, "sample", spy)
+    X = PoseNormalizer().fit_transform(jhmdb.data[:20])
+    aug = MocapProjection(n_samples=n_samples, data_home=h36m_home, subjects=["S1"])
+    emb = SkipPoseEmbedder(window=2, n_components=4, max_epochs=2, patience=5,
+                           batch_size=64, augmentation=aug, random_state=0).fit(X)
+    assert emb.n_epochs_ == 2
+    assert sum(n for n, _ in calls) == 2 * n_samples
+    assert {t for _, t in calls} == ({6} if n_samples else set())
+
+
 def _batch(n=6, t=5, seed=0):
     rng = np.random.default_rng(seed)
     x = rng.normal(size=(n, t, 30)).astype(np.float32)

@@ -159,8 +159,9 @@ def test_contrastive_pair_reaches_the_embedder(data_home, capsys, monkeypatch):
 
 def test_augment_amounts_reach_the_projections(data_home, capsys, monkeypatch):
     """``--augment 50,200`` (Skip-Pose + mocap, 1 epoch): one row per amount,
-    and every fit draws that many Human3.6M projections per epoch (a spy on
-    ``fit``)."""
+    and every fit runs with that amount as its ``MocapProjection(n_samples=...)``
+    (a spy on ``fit``; ``tests/test_augmentation.py`` checks that an epoch draws
+    that many)."""
     seen = _record_fits(monkeypatch, "augmentation__n_samples")
     assert _script().main(["--data-home", str(data_home), "--methods", "skippose-aug",
                            "--normalize", "first_pose_isotropic", "--window", "2",
